@@ -1,0 +1,91 @@
+# Two commands on a fresh machine: `make run` serves the site, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DKFDS := app/static/dkfds
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+export FLASK_APP := app
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+# --- setup: each step is skipped when its stamp is newer than what it depends on -----------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(DKFDS)/.copied: node_modules/.package-lock.json
+	rm -rf $(DKFDS)
+	mkdir -p $(DKFDS)
+	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/img $(DKFDS)/
+	mkdir -p $(DKFDS)/fonts/IBMPlexSans/complete
+	cp -r node_modules/dkfds/dist/fonts/IBMPlexSans/complete/woff2 node_modules/dkfds/dist/fonts/IBMPlexSans/complete/woff $(DKFDS)/fonts/IBMPlexSans/complete/
+	touch $@
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+setup: $(VENV)/.installed $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium ## Also install test tools and Debian's Chromium
+
+db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
+	$(BIN)/flask db upgrade
+
+# --- the two commands -------------------------------------------------------------------------------
+
+run: db ## Serve the site at http://127.0.0.1:5000
+	@echo "Serving at http://$(HOST):$(PORT)/  (Ctrl+C stops)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: setup-test lint ## Lint, then the whole test suite, browser tests included
+	$(BIN)/pytest
+
+# --- the rest ---------------------------------------------------------------------------------------
+
+lint: $(VENV)/.installed-test ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+translations: $(VENV)/.installed ## Extract UI strings to messages.pot and merge them into the da/sv catalogs
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete --no-fuzzy-matching --width 100 -i app/translations/messages.pot -d app/translations
+
+migration: db ## Make a new migration from model changes: make migration m="what changed"
+	$(BIN)/flask db migrate -m "$(m)"
+
+db-check: db ## Check that models and migrations agree
+	$(BIN)/flask db check
+
+prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY and APP_ENV=production)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
+
+clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
+	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)
+
+.PHONY: help setup setup-test db run test lint format translations migration db-check prod clean

@@ -1,0 +1,94 @@
+"""Configuration: defaults here, then instance/config.py, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Environment variables the app reads (documented in README.md).
+ENV_VARS = (
+    "APP_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CONTENT_DIR",
+    "QUESTIONNAIRE_DIR",
+    "MAX_CONTENT_LENGTH",
+)
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def defaults(instance_path: str) -> dict:
+    """Settings that hold unless the instance file or the environment say otherwise."""
+    return {
+        "APP_ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'app.db'}",
+        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
+        "QUESTIONNAIRE_DIR": str(PROJECT_ROOT / "questionnaires"),
+        "BABEL_DEFAULT_LOCALE": "da",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        # Long questionnaires must not lose answers to an aged token.
+        "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }
+
+
+def from_environment() -> dict:
+    """Settings given as environment variables."""
+    found: dict = {}
+    if os.environ.get("APP_ENV"):
+        found["APP_ENV"] = os.environ["APP_ENV"]
+    if os.environ.get("SECRET_KEY"):
+        found["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    for name in ("CONTENT_DIR", "QUESTIONNAIRE_DIR"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
+    if os.environ.get("MAX_CONTENT_LENGTH"):
+        found["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver the project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A random key made once per checkout and kept in instance/, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Layer the settings and refuse to start production without a secret key."""
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(from_environment())
+    else:
+        app.config.from_mapping(test_config)
+    if app.config["APP_ENV"] == "production":
+        if not app.config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+        app.config["SESSION_COOKIE_SECURE"] = True
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)

@@ -1,0 +1,50 @@
+"""Error pages in the visitor's language."""
+
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+from app.i18n import LANGUAGES
+
+
+def _guess_language() -> None:
+    """Set the page language from the first path segment when the URL matched no route."""
+    if "lang" not in g:
+        first = request.path.strip("/").split("/", 1)[0]
+        if first in LANGUAGES:
+            g.lang = first
+
+
+def init_app(app: Flask) -> None:
+    """Register the 400 (CSRF), 404, 413 and 500 pages."""
+
+    @app.errorhandler(404)
+    def not_found(error):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            return jsonify(
+                errors={"_": [{"code": "not_found", "message": "No such resource."}]}
+            ), 404
+        _guess_language()
+        return render_template("error/404.html"), 404
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):  # type: ignore[no-untyped-def]
+        _guess_language()
+        return render_template("error/csrf.html"), 400
+
+    @app.errorhandler(413)
+    def too_large(error):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            message = "The request body is too large."
+            return jsonify(errors={"_": [{"code": "too_large", "message": message}]}), 413
+        _guess_language()
+        return render_template("error/413.html"), 413
+
+    @app.errorhandler(500)
+    def server_error(error):  # type: ignore[no-untyped-def]
+        # A failed transaction must not poison the next request on this connection.
+        db.session.rollback()
+        _guess_language()
+        return render_template("error/500.html"), 500

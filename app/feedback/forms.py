@@ -1,0 +1,31 @@
+"""The 'was this page useful?' form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+
+
+class FeedbackForm(FlaskForm):
+    """A yes/no answer and an optional comment about one content page."""
+
+    kind = HiddenField(validators=[DataRequired(message=_l("The page is missing."))])
+    key = HiddenField(validators=[DataRequired(message=_l("The page is missing."))])
+    useful = RadioField(
+        _l("Was this page useful?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        # WTForms' own "Not a valid choice" has no Danish translation: check choices ourselves.
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose yes or no.")),
+            AnyOf(["yes", "no"], message=_l("Choose yes or no.")),
+        ],
+    )
+    comment = TextAreaField(
+        _l("What could be better? (optional)"),
+        description=_l("Do not write personal information. We read every comment."),
+        validators=[
+            Length(max=1000, message=_l("Write at most %(max)d characters.", max=1000)),
+        ],
+    )

@@ -1,0 +1,116 @@
+"""Languages in the URL: the single source of truth for which languages exist and how paths read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, g, request, url_for
+from flask_babel import format_date, format_decimal
+
+LANGUAGES = {"da": "Dansk", "sv": "Svenska"}
+DEFAULT_LANGUAGE = "da"
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+# Path segments read in the page's own language.
+SECTIONS = {
+    "toolbox": {"da": "vaerktoejskasse", "sv": "verktygslada"},
+    "cases": {"da": "cases", "sv": "exempel"},
+    "templates": {"da": "skabeloner", "sv": "mallar"},
+    "glossary": {"da": "ordliste", "sv": "ordlista"},
+    "search": {"da": "soeg", "sv": "sok"},
+    "assessment": {"da": "selvevaluering", "sv": "sjalvskattning"},
+    "step": {"da": "trin", "sv": "steg"},
+    "saved": {"da": "gemt", "sv": "sparad"},
+    "answers": {"da": "dine-svar", "sv": "dina-svar"},
+    "submit": {"da": "indsend", "sv": "skicka-in"},
+    "result": {"da": "resultat", "sv": "resultat"},
+    "report": {"da": "rapport", "sv": "rapport"},
+    "print": {"da": "udskriv", "sv": "utskrift"},
+    "delete": {"da": "slet", "sv": "radera"},
+    "new_version": {"da": "ny-vurdering", "sv": "ny-bedomning"},
+}
+
+
+def localized_route(bp: Blueprint, path: str, **options: Any) -> Callable:
+    """Register a view once per language; `{toolbox}` etc. in path become that language's word."""
+
+    def decorator(view: Callable) -> Callable:
+        for lang in LANGUAGES:
+            words = {name: by_lang[lang] for name, by_lang in SECTIONS.items()}
+            bp.add_url_rule(
+                f"/{lang}{path.format(**words)}",
+                view_func=view,
+                defaults={"lang_code": lang},
+                **options,
+            )
+        return view
+
+    return decorator
+
+
+def current_language() -> str:
+    """The language of the current page, or the default outside a localised page."""
+    return g.get("lang", DEFAULT_LANGUAGE)
+
+
+def preferred_language() -> str:
+    """The language to send a visitor to: their remembered choice, else their browser's wish."""
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def alternate_urls() -> dict[str, str]:
+    """The current page in every language (views with per-language slugs set g.alternates)."""
+    if "alternates" in g:
+        return g.alternates
+    if request.endpoint is None or request.url_rule is None or "lang" not in g:
+        return {lang: url_for("main.home", lang_code=lang) for lang in LANGUAGES}
+    args = dict(request.view_args or {})
+    return {lang: url_for(request.endpoint, **{**args, "lang_code": lang}) for lang in LANGUAGES}
+
+
+def init_app(app: Flask) -> None:
+    """Take the language out of the URL into g, and put it back when building URLs."""
+
+    @app.url_value_preprocessor
+    def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "lang_code" in values:
+            g.lang = values.pop("lang_code")
+
+    @app.url_defaults
+    def add_lang(endpoint: str, values: dict[str, Any]) -> None:
+        if "lang_code" in values or "lang" not in g:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            values["lang_code"] = g.lang
+
+    @app.after_request
+    def remember_lang(response):  # type: ignore[no-untyped-def]
+        lang = g.get("lang")
+        if lang and request.cookies.get(LANG_COOKIE) != lang and response.status_code < 400:
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=LANG_COOKIE_MAX_AGE,
+                samesite="Lax",
+                httponly=True,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response
+
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_date, "date")
+
+    @app.context_processor
+    def language_context() -> dict[str, Any]:
+        lang = current_language()
+        return {
+            "lang": lang,
+            "languages": LANGUAGES,
+            "other_languages": [code for code in LANGUAGES if code != lang],
+            "alternate_urls": alternate_urls,
+        }

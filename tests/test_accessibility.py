@@ -1,0 +1,54 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on any page type, in either language."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+PAGE_TYPES = {
+    "start": ("/da/", "/sv/"),
+    "toolbox": ("/da/vaerktoejskasse/", "/sv/verktygslada/"),
+    "step": ("/da/vaerktoejskasse/{step_da}", "/sv/verktygslada/{step_sv}"),
+    "cases": ("/da/cases/", "/sv/exempel/"),
+    "templates": ("/da/skabeloner/", "/sv/mallar/"),
+    "glossary": ("/da/ordliste", "/sv/ordlista"),
+    "plain page": ("/da/om", "/sv/om"),
+    "privacy": ("/da/privatliv", "/sv/integritet"),
+    "accessibility statement": ("/da/tilgaengelighed", "/sv/tillganglighet"),
+    "not found": ("/da/findes-ikke", "/sv/finns-inte"),
+}
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+def first_slugs(live_server) -> dict[str, str]:
+    library = live_server.app.extensions["library"]
+    return {
+        "step_da": library.list("da", "steps")[0].slug,
+        "step_sv": library.list("sv", "steps")[0].slug,
+    }
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_no_wcag_violations(page: Page, live_server, axe: Axe, page_type: str):
+    for path in PAGE_TYPES[page_type]:
+        page.goto(live_server.url + path.format(**first_slugs(live_server)))
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
+
+
+def test_no_wcag_violations_on_a_form_with_errors(page: Page, live_server, axe: Axe):
+    for path, button in (("/da/om", "Send"), ("/sv/om", "Skicka")):
+        page.goto(live_server.url + path)
+        page.get_by_role("button", name=button).click()
+        page.locator(".error-summary").wait_for()
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"

@@ -1,0 +1,104 @@
+"""A visitor's walk through the site in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_visitor_switches_language_and_walks_the_toolbox(page: Page, live_server):
+    page.set_extra_http_headers({"Accept-Language": "da-DK,da;q=0.9"})
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/da/")
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sociale investeringer i Danmark og Sverige"
+    )
+
+    page.get_by_role("navigation", name="Sprog").get_by_role("link", name="Svenska").click()
+    expect(page).to_have_url(live_server.url + "/sv/")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Verktygslåda"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verktygslåda")
+    first_step = page.locator(".phase .card a").first
+    title = first_step.inner_text().split(". ", 1)[1]
+    first_step.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    page.locator('a[rel="next"]').click()
+    second_title = page.get_by_role("heading", level=1).inner_text()
+    assert second_title != title
+    page.locator('a[rel="prev"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    # The same step in Danish, one click away.
+    page.get_by_role("navigation", name="Språk").get_by_role("link", name="Dansk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    expect(page).to_have_url(re.compile(r"/da/vaerktoejskasse/[a-z0-9-]+$"))
+
+    # The choice is remembered: the bare address now opens Danish even for a Swedish browser.
+    page.set_extra_http_headers({"Accept-Language": "sv-SE"})
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/da/")
+
+
+def test_the_skip_link_moves_focus_to_the_content(page: Page, live_server):
+    page.goto(live_server.url + "/da/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Gå til indhold")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main-content$"))
+
+
+def test_pages_fit_a_320_pixel_screen(page: Page, live_server):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/da/", "/sv/verktygslada/", "/da/ordliste"):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+
+
+def test_printing_leaves_out_navigation_and_the_feedback_form(page: Page, live_server):
+    page.goto(live_server.url + "/da/om")
+    page.emulate_media(media="print")
+    expect(page.locator(".main-nav")).to_be_hidden()
+    expect(page.locator(".feedback")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_the_design_system_is_served_locally_and_the_page_loads_no_foreign_files(
+    page: Page, live_server
+):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/sv/")
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("/static/dkfds/css/dkfds.min.css") for url in requested)
+    assert all(url.startswith(live_server.url) for url in requested), requested
+    assert violations == []
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "IBM Plex Sans" in font
+
+
+def test_feedback_is_sent_with_the_forms_own_token(page: Page, live_server):
+    page.goto(live_server.url + "/sv/om")
+    page.get_by_role("button", name="Skicka").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Välj ja eller nej.")
+    page.get_by_label("Ja", exact=True).check()
+    page.get_by_role("button", name="Skicka").click()
+    expect(page.get_by_role("status")).to_have_text("Tack. Ditt svar har sparats.")

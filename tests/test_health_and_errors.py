@@ -1,0 +1,50 @@
+"""The health check, the 500 page, and the database schema made by migrations."""
+
+from __future__ import annotations
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.models import PageFeedback
+from tests.conftest import make_app
+from tests.helpers import check_page, text_of
+
+
+def test_healthz_answers_json_after_asking_the_database(db_client):
+    response = db_client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_says_503_when_the_database_is_gone(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/missing-dir/nope.db")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_models_and_migrations_agree(db_app):
+    with db_app.app_context():
+        flask_migrate.check()  # raises when a model change has no migration
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("da", "Der opstod en fejl"), ("sv", "Något gick fel")]
+)
+def test_an_unexpected_error_shows_the_500_page_and_rolls_back(sqlite_url, lang, heading):
+    app = make_app(sqlite_url, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get(f"/{lang}/boom")
+    def boom():
+        db.session.add(PageFeedback(page_key="half", lang=lang, useful=True, comment=""))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    response = app.test_client().get(f"/{lang}/boom")
+    assert response.status_code == 500
+    soup = check_page(response.get_data(as_text=True), "500")
+    assert soup.html["lang"] == lang and text_of(soup, "h1") == heading
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM page_feedback")).scalar() == 0
