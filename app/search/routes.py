@@ -1,0 +1,39 @@
+"""Search the content in the current language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+
+from app.core.search import MAX_QUERY_LENGTH, Hit, QueryError
+from app.i18n import localized_route
+from app.main.routes import ENDPOINTS
+
+bp = Blueprint("search", __name__)
+
+
+def hit_url(hit: Hit) -> str:
+    """Where a result leads: the page, or the glossary entry's anchor."""
+    kind, ref = hit.document.ref
+    if kind == "glossary":
+        return url_for("main.glossary") + f"#{ref}"
+    return url_for(ENDPOINTS[kind], slug=ref)
+
+
+@localized_route(bp, "/{search}", methods=["GET"])
+def results():
+    """The results page; an empty or overlong query gets a message, never an error."""
+    query = request.args.get("q", "")
+    hits: list[Hit] = []
+    problem = None
+    try:
+        hits = current_app.extensions["search"].search(g.lang, query)
+    except QueryError as error:
+        problem = error.code
+    return render_template(
+        "views/search.html",
+        query=query,
+        hits=hits,
+        problem=problem,
+        hit_url=hit_url,
+        max_length=MAX_QUERY_LENGTH,
+    )
