@@ -44,10 +44,22 @@ $(DKFDS)/.copied: node_modules/.package-lock.json
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
+# WeasyPrint draws the PDF report with Pango and needs at least one font (Debian packages).
+$(VENV)/.system-libs: | $(BIN)/python
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 || ! fc-list 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core; \
+	  else \
+	    echo "PDF reports need: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	  fi; \
+	fi
+	touch $@
+
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-setup: $(VENV)/.installed $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
+setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
 setup-test: setup $(VENV)/.installed-test /usr/bin/chromium ## Also install test tools and Debian's Chromium
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
@@ -82,10 +94,13 @@ migration: db ## Make a new migration from model changes: make migration m="what
 db-check: db ## Check that models and migrations agree
 	$(BIN)/flask db check
 
+bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/results.json
+	$(BIN)/python bench/run.py
+
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY and APP_ENV=production)
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
 
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
 	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)
 
-.PHONY: help setup setup-test db run test lint format translations migration db-check prod clean
+.PHONY: help setup setup-test db run test lint format translations migration db-check bench prod clean

@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401  (register tables with SQLAlchemy and Alembic)
     from app.api.routes import bp as api_bp
+    from app.assessment import cli as assessment_cli
     from app.assessment.routes import bp as assessment_bp
     from app.feedback.routes import bp as feedback_bp
     from app.health import bp as health_bp
@@ -49,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(api_bp)
+    assessment_cli.init_app(app)
     return app

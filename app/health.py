@@ -18,3 +18,9 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/livez")
+def livez():
+    """Answer that the process is alive, touching nothing (also the benchmark's baseline)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

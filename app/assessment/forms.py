@@ -1,0 +1,157 @@
+"""Forms of the self-assessment: the start page, and one page per dimension built from the data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Field, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
+
+from app.assessment.messages import error_text
+from app.core.answers import MAX_TEXT, AnswerError, clean_answer
+from app.core.questionnaire import Dimension, Question
+
+ROLES = ("kommune", "leverandoer")
+
+
+class StartForm(FlaskForm):
+    """Who is answering, and for which programme."""
+
+    role = RadioField(
+        _l("Who are you answering for?"),
+        choices=[
+            SelectChoice("kommune", _l("A municipality, region or other public authority")),
+            SelectChoice("leverandoer", _l("A supplier, such as an NGO or a social enterprise")),
+        ],
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose who you are answering for.")),
+            AnyOf(ROLES, message=_l("Choose who you are answering for.")),
+        ],
+    )
+    organisation = StringField(
+        _l("Name of your organisation"),
+        validators=[
+            InputRequired(message=_l("Enter the name of your organisation.")),
+            Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
+        ],
+    )
+    programme = StringField(
+        _l("Name of the programme or idea"),
+        description=_l("A working title is fine, for example “Early help for families”."),
+        validators=[
+            InputRequired(message=_l("Enter a name for the programme or idea.")),
+            Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail (optional)"),
+        description=_l(
+            "Only used if you ask a fund advisor to contact you. We send no newsletters."
+        ),
+        validators=[
+            Optional(),
+            Email(
+                message=_l("Enter an e-mail address like name@example.dk."),
+                check_deliverability=False,
+            ),
+            Length(max=254, message=_l("Write at most %(max)d characters.", max=254)),
+        ],
+    )
+
+
+class AnswerField(Field):
+    """One question's answer, read from the form and checked by the same rules as the API."""
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.answer = None if data is unset_value else data
+        self.posted = formdata is not None
+        self.raw = [v for v in formdata.getlist(self.name) if v != ""] if self.posted else []
+        self.data = self.raw_data = self.raw
+
+    @property
+    def anchor(self) -> str:
+        """The id of the first input, where the error summary leads."""
+        return self.id if self.question.type in ("number", "text") else f"{self.id}-0"
+
+    def current_values(self) -> list[str]:
+        """What to show as chosen: the posted values after an error, else the stored answer."""
+        if self.posted:
+            return self.raw
+        if self.answer is None:
+            return []
+        if isinstance(self.answer, list):
+            return [str(v) for v in self.answer]
+        return [str(self.answer)]
+
+    def number_text(self) -> str:
+        """The number shown in a number box (never the "don't know" marker)."""
+        shown = [v for v in self.current_values() if v != DONT_KNOW_VALUE]
+        return shown[0] if shown else ""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not self.posted:
+            return
+        values = self.raw
+        raw: Any
+        if self.question.type == "multiple":
+            raw = DONT_KNOW_VALUE if values == [DONT_KNOW_VALUE] else values
+        elif self.question.type == "number" and DONT_KNOW_VALUE in values:
+            if len(values) > 1:
+                raise ValidationError(error_text(AnswerError("dont_know_with_others")))
+            raw = DONT_KNOW_VALUE
+        elif len(values) > 1:
+            raise ValidationError(error_text(AnswerError("invalid_choice")))
+        else:
+            raw = values[0] if values else None
+        answer, error = clean_answer(self.question, raw)
+        if error:
+            raise ValidationError(error_text(error))
+        self.answer = answer
+
+
+DONT_KNOW_VALUE = "dont_know"
+
+
+class DimensionForm(FlaskForm):
+    """The questions of one dimension; build_dimension_form adds the fields."""
+
+    def answer_fields(self) -> list[AnswerField]:
+        return [f for f in self if isinstance(f, AnswerField)]
+
+
+def build_dimension_form(
+    dimension: Dimension, answers: dict[str, Any], notes: dict[str, str], formdata: Any = None
+) -> DimensionForm:
+    """A form with an answer field and a note field for every question of the dimension."""
+
+    class Form(DimensionForm):
+        pass
+
+    for question in dimension.questions:
+        setattr(Form, f"q_{question.id}", AnswerField(question, label=question.id))
+        setattr(
+            Form,
+            f"note_{question.id}",
+            TextAreaField(
+                _l("How do you know? (optional)"),
+                description=_l("Evidence, a document or a person others can ask."),
+                validators=[
+                    Length(
+                        max=MAX_TEXT, message=_l("Write at most %(max)d characters.", max=MAX_TEXT)
+                    )
+                ],
+            ),
+        )
+    data = {f"q_{q}": a for q, a in answers.items()}
+    data.update({f"note_{q}": n for q, n in notes.items()})
+    return Form(formdata=formdata, data=data)

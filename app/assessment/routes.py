@@ -1,0 +1,295 @@
+"""The self-assessment: start, one page per dimension, check answers, submit, results and files."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.assessment import service
+from app.assessment.forms import AnswerField, StartForm, build_dimension_form
+from app.assessment.messages import ERROR_TEXTS
+from app.assessment.report import chart_png, chart_svg, report_pdf, result_view
+from app.core.scoring import is_shown
+from app.i18n import localized_route
+from app.models import Assessment
+
+bp = Blueprint("assessment", __name__)
+TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
+
+
+def page_count(assessment: Assessment) -> int:
+    """Dimension pages plus the check-your-answers page."""
+    return len(service.questionnaire_of(assessment).dimensions) + 1
+
+
+def draft_or_result(assessment: Assessment):  # type: ignore[no-untyped-def]
+    """A submitted assessment is read-only: its pages lead to the result."""
+    if assessment.submitted:
+        return redirect(url_for("assessment.result", token=assessment.token))
+    return None
+
+
+@localized_route(bp, "/{assessment}/", methods=["GET", "POST"])
+def start():
+    """Choose role, name the organisation and programme, read what is stored, and begin."""
+    form = StartForm()
+    if form.validate_on_submit():
+        assessment = service.start(
+            form.role.data, g.lang, form.organisation.data, form.programme.data, form.email.data
+        )
+        return redirect(url_for("assessment.step", token=assessment.token, number=1))
+    return render_template(
+        "views/assessment/start.html",
+        form=form,
+        questionnaires=service.questionnaires(),
+    ), (400 if form.errors else 200)
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
+def step(token: str, number: int):
+    """One dimension's questions; 'save and continue' needs every shown question answered."""
+    assessment = service.find(token)
+    if (done := draft_or_result(assessment)) is not None:
+        return done
+    questionnaire = service.questionnaire_of(assessment)
+    if not 1 <= number <= len(questionnaire.dimensions):
+        abort(404)
+    dimension = questionnaire.dimensions[number - 1]
+    posted = request.method == "POST"
+    form = build_dimension_form(
+        dimension, assessment.answers, assessment.notes, request.form if posted else None
+    )
+    if posted:
+        if not form.validate_on_submit():
+            return render_step(assessment, number, form), 400
+        page_answers = {f.question.id: f.answer for f in form.answer_fields()}
+        merged = {**assessment.answers, **{k: v for k, v in page_answers.items() if v is not None}}
+        for qid, value in page_answers.items():
+            if value is None:
+                merged.pop(qid, None)
+        continuing = request.form.get("action") != "save"
+        if continuing:
+            missing = False
+            for field in form.answer_fields():
+                question = field.question
+                shown = question.scored and is_shown(question, merged, questionnaire)
+                if shown and field.answer is None:
+                    field.errors = [str(ERROR_TEXTS["required"])]
+                    missing = True
+            if missing:
+                return render_step(assessment, number, form), 400
+        notes = {q.id: form[f"note_{q.id}"].data or "" for q in dimension.questions}
+        service.save_page(assessment, [q.id for q in dimension.questions], page_answers, notes)
+        if not continuing:
+            return redirect(url_for("assessment.saved", token=token))
+        if number < len(questionnaire.dimensions):
+            return redirect(url_for("assessment.step", token=token, number=number + 1))
+        return redirect(url_for("assessment.answers", token=token))
+    return render_step(assessment, number, form)
+
+
+def render_step(assessment: Assessment, number: int, form) -> str:  # type: ignore[no-untyped-def]
+    """The page of one dimension."""
+    questionnaire = service.questionnaire_of(assessment)
+    dimension = questionnaire.dimensions[number - 1]
+    answers = {**assessment.answers}
+    for field in form.answer_fields():
+        if field.answer is not None:
+            answers[field.question.id] = field.answer
+    return render_template(
+        "views/assessment/step.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        dimension=dimension,
+        form=form,
+        number=number,
+        total=page_count(assessment),
+        hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
+        answer_field=AnswerField,
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{saved}}", methods=["GET"])
+def saved(token: str):
+    """The secret link to come back with."""
+    assessment = service.find(token)
+    link = url_for("assessment.resume", token=token, _external=True)
+    return render_template("views/assessment/saved.html", assessment=assessment, link=link)
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}", methods=["GET"])
+def resume(token: str):
+    """The secret link itself: back to where the respondent is."""
+    assessment = service.find(token)
+    if assessment.submitted:
+        return redirect(url_for("assessment.result", token=token))
+    questionnaire = service.questionnaire_of(assessment)
+    for number, dimension in enumerate(questionnaire.dimensions, start=1):
+        missing = set(service.missing_answers(assessment))
+        if any(q.id in missing for q in dimension.questions):
+            return redirect(url_for("assessment.step", token=token, number=number))
+    return redirect(url_for("assessment.answers", token=token))
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{answers}}", methods=["GET"])
+def answers(token: str):
+    """Check your answers, with a change link per answer; submit from here."""
+    assessment = service.find(token)
+    return render_answers(assessment)
+
+
+def render_answers(assessment: Assessment, missing: list[str] | None = None, status: int = 200):
+    questionnaire = service.questionnaire_of(assessment)
+    same_version = assessment.questionnaire_version == questionnaire.version
+    return render_template(
+        "views/assessment/answers.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        same_version=same_version,
+        missing=missing or [],
+        number=page_count(assessment),
+        total=page_count(assessment),
+        is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
+    ), status
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{submit}}", methods=["POST"])
+def submit(token: str):
+    """Submit once; a repeated submit leads to the same result."""
+    assessment = service.find(token)
+    if not assessment.submitted:
+        missing = service.missing_answers(assessment)
+        if missing:
+            return render_answers(assessment, missing, 400)
+        service.submit(assessment)
+    return redirect(url_for("assessment.result", token=token))
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{result}}", methods=["GET"])
+def result(token: str):
+    """Scores, radar, requirements, warnings and recommendations.
+
+    A submitted result never changes, so the page is rendered once per language and kept: a repeat
+    view is one database lookup. The page holds nothing personal to the visitor (no CSRF token).
+    """
+    name = f"result-{g.lang}.html"
+    page = service.stored_file(token, name)
+    if page is None:
+        assessment = service.find(token)
+        if not assessment.submitted:
+            return redirect(url_for("assessment.answers", token=token))
+
+        def draw() -> bytes:
+            view = result_view(assessment, g.lang)
+            return render_template(
+                "views/assessment/result.html",
+                assessment=assessment,
+                view=view,
+                chart=chart_svg(assessment, g.lang, view),
+            ).encode()
+
+        page = service.rendered(assessment, name, draw)
+    return Response(page, mimetype="text/html")
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{print}}", methods=["GET"])
+def printable(token: str):
+    """The result as a page made for printing."""
+    assessment = submitted_or_404(token)
+    view = result_view(assessment, g.lang)
+    return render_template(
+        "views/assessment/report.html",
+        assessment=assessment,
+        view=view,
+        chart=chart_svg(assessment, g.lang, view),
+        for_pdf=False,
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/radar.png", methods=["GET"])
+def radar_png(token: str):
+    """The radar as a PNG file."""
+    assessment = submitted_or_404(token)
+    png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
+    return Response(
+        png,
+        mimetype="image/png",
+        headers={"Content-Disposition": 'attachment; filename="radar.png"'},
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{report}}.pdf", methods=["GET"])
+def pdf(token: str):
+    """The result as a PDF report."""
+    assessment = submitted_or_404(token)
+    content = report_pdf(assessment, g.lang)
+    filename = f"{_('investment-compass')}.pdf"
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.json", methods=["GET"])
+def answers_json(token: str):
+    """The respondent's own answers and notes as JSON."""
+    assessment = service.find(token)
+    body = {
+        "questionnaire": assessment.questionnaire_id,
+        "version": assessment.questionnaire_version,
+        "organisation": assessment.organisation,
+        "programme": assessment.programme,
+        "status": assessment.status,
+        "created_at": assessment.created_at.isoformat(),
+        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        "answers": assessment.answers,
+        "notes": assessment.notes,
+        "result": assessment.result,
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="answers.json"'},
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{delete}}", methods=["GET", "POST"])
+def delete(token: str):
+    """Ask, then delete the assessment for good."""
+    assessment = service.find(token)
+    if request.method == "POST":  # CSRFProtect has checked the token
+        service.delete(assessment)
+        return render_template("views/assessment/deleted.html")
+    return render_template("views/assessment/delete.html", assessment=assessment)
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{new_version}}", methods=["GET", "POST"])
+def new_version(token: str):
+    """Explain, then start a re-assessment from a submitted one."""
+    assessment = service.find(token)
+    if not assessment.submitted:
+        return redirect(url_for("assessment.step", token=token, number=1))
+    if request.method == "GET":
+        return render_template("views/assessment/new_version.html", assessment=assessment)
+    draft = service.new_version(assessment)
+    return redirect(url_for("assessment.step", token=draft.token, number=1))
+
+
+def submitted_or_404(token: str) -> Assessment:
+    """Files exist only for submitted results."""
+    assessment = service.find(token)
+    if not assessment.submitted:
+        abort(404)
+    return assessment

@@ -1,0 +1,176 @@
+"""What happens to an assessment: start, save a page, submit once, re-assess, delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import abort, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.core.questionnaire import Questionnaire
+from app.core.scoring import is_shown, score_assessment
+from app.extensions import db
+from app.models import Assessment, RenderedFile
+
+
+def questionnaires() -> dict[str, Questionnaire]:
+    """The questionnaires loaded at start-up."""
+    return current_app.extensions["questionnaires"]
+
+
+def find(token: str) -> Assessment:
+    """The assessment behind a secret link, or 404 for any unknown or tampered token."""
+    assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+def questionnaire_of(assessment: Assessment) -> Questionnaire:
+    """The questionnaire an assessment is answered on."""
+    return questionnaires()[assessment.questionnaire_id]
+
+
+def start(role: str, lang: str, organisation: str, programme: str, email: str) -> Assessment:
+    """A new draft on the current version of the role's questionnaire."""
+    questionnaire = questionnaires()[role]
+    assessment = Assessment(
+        questionnaire_id=role,
+        questionnaire_version=questionnaire.version,
+        lang=lang,
+        organisation=organisation.strip(),
+        programme=programme.strip(),
+        email=(email or "").strip(),
+        answers={},
+        notes={},
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
+def save_page(
+    assessment: Assessment,
+    question_ids: list[str],
+    page_answers: dict[str, Any],
+    page_notes: dict[str, str],
+) -> None:
+    """Replace one page's answers and notes; answers to questions now hidden are dropped."""
+    answers = {k: v for k, v in assessment.answers.items() if k not in question_ids}
+    answers.update({k: v for k, v in page_answers.items() if v is not None})
+    questionnaire = questionnaire_of(assessment)
+    for qid in list(answers):
+        question = questionnaire.questions.get(qid)
+        if question is None or not is_shown(question, answers, questionnaire):
+            del answers[qid]
+    notes = {k: v for k, v in assessment.notes.items() if k not in question_ids}
+    notes.update({k: v.strip() for k, v in page_notes.items() if v and v.strip()})
+    assessment.answers = answers
+    assessment.notes = notes
+    db.session.commit()
+
+
+def missing_answers(assessment: Assessment) -> list[str]:
+    """Shown scored questions that have no answer yet (not even "don't know")."""
+    questionnaire = questionnaire_of(assessment)
+    return [
+        q.id
+        for q in questionnaire.questions.values()
+        if q.scored
+        and is_shown(q, assessment.answers, questionnaire)
+        and q.id not in assessment.answers
+    ]
+
+
+def labels(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The names a stored result needs to be shown later, whatever the files say by then."""
+    return {
+        "title": questionnaire.title,
+        "dimensions": {d.id: d.title for d in questionnaire.dimensions},
+        "dimension_steps": {d.id: list(d.steps) for d in questionnaire.dimensions},
+        "levels": {lv.id: lv.title for lv in questionnaire.levels},
+        "level_descriptions": {lv.id: lv.description for lv in questionnaire.levels},
+        "level_order": [lv.id for lv in questionnaire.levels],
+    }
+
+
+def submit(assessment: Assessment) -> bool:
+    """Freeze the result; a second submit changes nothing. True when this call submitted it."""
+    questionnaire = questionnaire_of(assessment)
+    result = dataclasses.asdict(score_assessment(questionnaire, assessment.answers))
+    result["labels"] = labels(questionnaire)
+    done = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == "draft")
+        .values(status="submitted", result=result, submitted_at=datetime.now(UTC))
+    )
+    db.session.commit()
+    db.session.refresh(assessment)
+    return done.rowcount == 1
+
+
+def new_version(previous: Assessment) -> Assessment:
+    """A new draft that starts from a submitted assessment's answers, on today's questionnaire."""
+    questionnaire = questionnaires()[previous.questionnaire_id]
+    answers = {k: v for k, v in previous.answers.items() if k in questionnaire.questions}
+    draft = Assessment(
+        questionnaire_id=previous.questionnaire_id,
+        questionnaire_version=questionnaire.version,
+        lang=previous.lang,
+        organisation=previous.organisation,
+        programme=previous.programme,
+        email=previous.email,
+        answers=answers,
+        notes=dict(previous.notes),
+        previous_id=previous.id,
+    )
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def delete(assessment: Assessment) -> None:
+    """Remove an assessment and everything drawn for it; later versions keep their own data."""
+    # Later versions compared themselves with this one: their kept pages must be drawn anew.
+    later = select(Assessment.id).where(Assessment.previous_id == assessment.id)
+    db.session.execute(RenderedFile.__table__.delete().where(RenderedFile.assessment_id.in_(later)))
+    db.session.execute(
+        update(Assessment).where(Assessment.previous_id == assessment.id).values(previous_id=None)
+    )
+    db.session.execute(
+        RenderedFile.__table__.delete().where(RenderedFile.assessment_id == assessment.id)
+    )
+    db.session.delete(assessment)
+    db.session.commit()
+
+
+def stored_file(token: str, name: str) -> bytes | None:
+    """A file already drawn for the assessment behind this link, in one query (no ORM objects)."""
+    query = (
+        select(RenderedFile.content)
+        .join(Assessment, RenderedFile.assessment_id == Assessment.id)
+        .where(Assessment.token == token, RenderedFile.name == name)
+    )
+    with db.engine.connect() as connection:
+        return connection.execute(query).scalar()
+
+
+def rendered(assessment: Assessment, name: str, draw) -> bytes:  # type: ignore[no-untyped-def]
+    """A chart or report of a submitted result: drawn on first request, then read from storage."""
+    found = db.session.scalar(
+        select(RenderedFile.content).where(
+            RenderedFile.assessment_id == assessment.id, RenderedFile.name == name
+        )
+    )
+    if found is not None:
+        return found
+    content = draw()
+    db.session.add(RenderedFile(assessment_id=assessment.id, name=name, content=content))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker stored it first: theirs is the same picture
+        db.session.rollback()
+    return content

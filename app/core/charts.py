@@ -1,0 +1,97 @@
+"""Charts drawn with matplotlib's object API (never pyplot), imported only when a chart is drawn."""
+
+from __future__ import annotations
+
+import math
+import re
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+STYLE_ATTR = re.compile(r'style="([^"]*)"')
+STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+PRESENTATION = {
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "stroke-linejoin",
+    "stroke-linecap",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "opacity",
+    "clip-path",
+}
+
+
+def radar_figure(labels: list[str], scores: list[float], previous: list[float] | None, title: str):
+    """A radar of dimension scores 0–100 (and the previous assessment's, if any)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 7.5), dpi=100)
+    axes = figure.add_subplot(projection="polar")
+    axes.set_theta_offset(math.pi / 2)  # first dimension at the top, then clockwise
+    axes.set_theta_direction(-1)
+    count = len(labels)
+    angles = [2 * math.pi * i / count for i in range(count)]
+    closed = [*angles, angles[0]]
+    if previous:
+        axes.plot(closed, [*previous, previous[0]], color="#767676", linewidth=1.5, linestyle="--")
+    axes.plot(closed, [*scores, scores[0]], color="#0059b3", linewidth=2.5)
+    axes.fill(closed, [*scores, scores[0]], color="#0059b3", alpha=0.18)
+    axes.set_ylim(0, 100)
+    axes.set_yticks([20, 40, 60, 80, 100])
+    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=8, color="#454545")
+    axes.set_xticks(angles)
+    # Labels and the title come from data and users: never parse them as math ($ is common).
+    axes.set_xticklabels(labels, fontsize=9, parse_math=False)
+    axes.tick_params(axis="x", pad=14)
+    axes.set_title(title, fontsize=11, pad=24, parse_math=False)
+    figure.tight_layout()
+    return figure
+
+
+def figure_png(figure) -> bytes:  # type: ignore[no-untyped-def]
+    """The figure as PNG bytes, through the Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buffer = BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
+
+
+def figure_svg(figure, title: str, description: str, element_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The figure as inline SVG with a title and description, and no inline CSS (for the CSP)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    buffer = BytesIO()
+    FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue().decode("utf-8")
+    svg = svg[svg.index("<svg") :]
+    svg = STYLE_ELEMENT.sub("", svg)
+    svg = STYLE_ATTR.sub(lambda m: presentation_attributes(m.group(1)), svg)
+    head_end = svg.index(">") + 1
+    opening = svg[:head_end].replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
+        f'class="chart" id="{element_id}" ',
+        1,
+    )
+    extra = (
+        f'<title id="{element_id}-title">{escape(title)}</title>'
+        f'<desc id="{element_id}-desc">{escape(description)}</desc>'
+    )
+    return opening + extra + svg[head_end:]
+
+
+def presentation_attributes(style: str) -> str:
+    """Turn `style="fill: #fff; stroke: none"` into `fill="#fff" stroke="none"`."""
+    parts = []
+    for declaration in style.split(";"):
+        if ":" not in declaration:
+            continue
+        name, value = (x.strip() for x in declaration.split(":", 1))
+        if name in PRESENTATION:
+            parts.append(f'{name}="{escape(value, {chr(34): "&quot;"})}"')
+    return " ".join(parts)

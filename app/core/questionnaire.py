@@ -1,0 +1,586 @@
+"""Questionnaires as data: load the YAML files once, validate them, fail naming file and field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("da", "sv")
+TYPES = ("scale", "single", "multiple", "yes_partly_no", "number", "text")
+SCORED_TYPES = frozenset({"scale", "single", "multiple", "yes_partly_no", "number"})
+QUANTITIES = (
+    "target_group_size",
+    "participants_per_year",
+    "programme_years",
+    "success_rate_percent",
+    "dropout_rate_percent",
+    "cost_per_participant",
+    "payment_per_success",
+)
+AUDIENCES = ("kommune", "leverandoer")
+SEVERITIES = ("high", "medium", "low")
+DONT_KNOW = "dont_know"
+YES_PARTLY_NO = {"yes": 1.0, "partly": 0.5, "no": 0.0}
+YES_PARTLY_NO_LABELS = {
+    "yes": {"da": "Ja", "sv": "Ja"},
+    "partly": {"da": "Delvist", "sv": "Delvis"},
+    "no": {"da": "Nej", "sv": "Nej"},
+}
+DONT_KNOW_LABEL = {"da": "Ved ikke", "sv": "Vet ej"}
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+RULE_OPS = ("in", "not_in", "less_than", "at_least", "unknown", "score_below")
+
+Text = dict[str, str]
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file is broken; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option of a single- or multiple-choice question."""
+
+    value: str
+    label: Text
+    score: float
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; `score_of` turns an answer into 0..1."""
+
+    id: str
+    dimension: str
+    type: str
+    text: Text
+    hint: Text | None = None
+    weight: float = 1.0
+    options: tuple[Option, ...] = ()
+    steps: tuple[Text, ...] = ()
+    unit: Text | None = None
+    min: float | None = None
+    max: float | None = None
+    quantity: str | None = None
+    bands: tuple[tuple[float, float], ...] = ()
+    show_if: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    audience: tuple[str, ...] = AUDIENCES
+
+    @property
+    def scored(self) -> bool:
+        """Whether the answer counts in the dimension's score."""
+        return self.type in SCORED_TYPES and not (self.type == "number" and not self.bands)
+
+    def choices(self) -> tuple[Option, ...]:
+        """The options a respondent picks from, "don't know" not included."""
+        if self.type == "yes_partly_no":
+            return tuple(Option(v, YES_PARTLY_NO_LABELS[v], s) for v, s in YES_PARTLY_NO.items())
+        if self.type == "scale":
+            return tuple(Option(str(i + 1), step, i / 4) for i, step in enumerate(self.steps))
+        return self.options
+
+    def score_of(self, answer: Any) -> float | None:
+        """The answer's score 0..1, or None when it does not count (unanswered, unknown)."""
+        if not self.scored or answer is None or answer == DONT_KNOW:
+            return None
+        if self.type == "number":
+            reached = [score for minimum, score in self.bands if float(answer) >= minimum]
+            return reached[-1] if reached else 0.0
+        if self.type == "multiple":
+            by_value = {o.value: o.score for o in self.options}
+            return min(1.0, sum(by_value[v] for v in answer))
+        by_value = {o.value: o.score for o in self.choices()}
+        return by_value[str(answer)]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Advice for a dimension at some levels, leading into the toolbox."""
+
+    levels: tuple[str, ...]
+    text: Text
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A dimension and the questions this questionnaire asks in it."""
+
+    id: str
+    title: Text
+    description: Text
+    steps: tuple[str, ...]
+    questions: tuple[Question, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    def recommendation_for(self, level: str) -> Recommendation:
+        """The recommendation written for this level."""
+        return next(r for r in self.recommendations if level in r.levels)
+
+
+@dataclass(frozen=True)
+class Level:
+    """A named maturity level and the lowest score that reaches it."""
+
+    id: str
+    min_score: float
+    title: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A warning raised when its rule holds."""
+
+    id: str
+    severity: str
+    when: dict[str, Any] = field(compare=False, hash=False)
+    message: Text = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A must-have that a fund requires, met when its rule holds."""
+
+    id: str
+    text: Text
+    rule: dict[str, Any] = field(compare=False, hash=False)
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """One questionnaire: dimensions in order, levels, flags and requirements."""
+
+    id: str
+    version: int
+    title: Text
+    intro: Text
+    dimensions: tuple[Dimension, ...]
+    levels: tuple[Level, ...]
+    flags: tuple[Flag, ...]
+    requirements: tuple[Requirement, ...]
+    unknown_flag: dict[str, Any] = field(compare=False, hash=False)
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        """Every question by id, in page order."""
+        return {q.id: q for d in self.dimensions for q in d.questions}
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        """A dimension by id."""
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def level_for(self, score: float) -> Level:
+        """The highest level whose threshold the score reaches."""
+        reached = [lv for lv in self.levels if score >= lv.min_score]
+        return reached[-1]
+
+
+# --- reading and checking ---------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads fields from one file's mapping, raising errors that name the file and the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, reason: str) -> QuestionnaireError:
+        return QuestionnaireError(f"{self.source}: {where}: {reason}")
+
+    def mapping(self, data: Any, where: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, "must be a mapping")
+        return data
+
+    def text(self, data: dict, key: str, where: str, optional: bool = False) -> Text | None:
+        value = data.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, dict) or any(
+            not isinstance(value.get(lang), str) or not value[lang].strip() for lang in LANGS
+        ):
+            raise self.fail(f"{where}.{key}", "needs a text in both da and sv")
+        return {lang: value[lang].strip() for lang in LANGS}
+
+    def ident(self, data: dict, key: str, where: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not ID_RE.match(value):
+            raise self.fail(f"{where}.{key}", "must be an id of lower-case letters, digits and _")
+        return value
+
+    def number(self, data: dict, key: str, where: str, lo: float, hi: float) -> float:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            raise self.fail(f"{where}.{key}", f"must be a number from {lo} to {hi}")
+        return float(value)
+
+    def id_list(self, data: dict, key: str, where: str, allowed: tuple[str, ...] | None = None):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{where}.{key}", "must be a list of ids")
+        if allowed is not None:
+            for v in value:
+                if v not in allowed:
+                    raise self.fail(f"{where}.{key}", f"'{v}' is not one of {list(allowed)}")
+        return tuple(value)
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise QuestionnaireError(f"{path}: cannot be read as YAML: {exc}") from exc
+
+
+def parse_question(data: Any, dimension: str, where: str, r: _Reader) -> Question:
+    """Read one question and check the fields its type needs."""
+    data = r.mapping(data, where)
+    qid = r.ident(data, "id", where)
+    where = f"question '{qid}'"
+    qtype = data.get("type")
+    if qtype not in TYPES:
+        raise r.fail(f"{where}.type", f"must be one of {list(TYPES)}")
+    weight = r.number(data, "weight", where, 0.1, 10) if "weight" in data else 1.0
+    audience = r.id_list(data, "audience", where, AUDIENCES) or AUDIENCES
+    fields: dict[str, Any] = {}
+    if qtype == "scale":
+        steps = data.get("steps")
+        if not isinstance(steps, list) or len(steps) != 5:
+            raise r.fail(f"{where}.steps", "a scale needs exactly five steps")
+        fields["steps"] = tuple(
+            r.text({"s": s}, "s", f"{where}.steps[{i + 1}]") for i, s in enumerate(steps)
+        )
+    if qtype in ("single", "multiple"):
+        raw = data.get("options")
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise r.fail(f"{where}.options", "needs at least two options")
+        options = []
+        for i, item in enumerate(raw):
+            spot = f"{where}.options[{i + 1}]"
+            item = r.mapping(item, spot)
+            value = item.get("value")
+            if not isinstance(value, str) or not value or value == DONT_KNOW:
+                raise r.fail(f"{spot}.value", "must be a text other than dont_know")
+            label = r.text(item, "label", spot)
+            options.append(Option(value, label, r.number(item, "score", spot, 0, 1)))  # type: ignore[arg-type]
+        if len({o.value for o in options}) != len(options):
+            raise r.fail(f"{where}.options", "values must be unique")
+        fields["options"] = tuple(options)
+    if qtype == "number":
+        fields["unit"] = r.text(data, "unit", where)
+        fields["min"] = r.number(data, "min", where, -1e12, 1e12)
+        fields["max"] = r.number(data, "max", where, fields["min"], 1e12)
+        if "quantity" in data:
+            if data["quantity"] not in QUANTITIES:
+                raise r.fail(f"{where}.quantity", f"must be one of {list(QUANTITIES)}")
+            fields["quantity"] = data["quantity"]
+        bands = []
+        for i, band in enumerate(data.get("bands") or []):
+            spot = f"{where}.bands[{i + 1}]"
+            band = r.mapping(band, spot)
+            bands.append(
+                (r.number(band, "min", spot, -1e12, 1e12), r.number(band, "score", spot, 0, 1))
+            )
+        bands.sort()
+        if any(b[1] < a[1] for a, b in pairwise(bands)):
+            raise r.fail(f"{where}.bands", "scores must not fall as min rises")
+        fields["bands"] = tuple(bands)
+    question_fields = fields
+    if qtype in ("single", "multiple"):
+        scores = [o.score for o in question_fields["options"]]
+        best = sum(scores) if qtype == "multiple" else max(scores)
+        if best < 1 or min(scores) > 0:
+            raise r.fail(f"{where}.options", "the best answer must score 1 and the worst 0")
+    if qtype == "number" and question_fields["bands"]:
+        bands = question_fields["bands"]
+        if bands[-1][1] != 1 or (bands[0][0] <= question_fields["min"] and bands[0][1] != 0):
+            raise r.fail(f"{where}.bands", "the highest band must score 1 and the lowest 0")
+    return Question(
+        id=qid,
+        dimension=dimension,
+        type=qtype,
+        text=r.text(data, "text", where),  # type: ignore[arg-type]
+        hint=r.text(data, "hint", where, optional=True),
+        weight=weight,
+        show_if=data.get("show_if"),
+        audience=audience,
+        **fields,
+    )
+
+
+def check_rule(rule: Any, where: str, r: _Reader, questions: dict[str, Question]) -> None:
+    """A rule must name known questions and dimensions and use known operators."""
+    rule = r.mapping(rule, where)
+    if set(rule) in ({"all"}, {"any"}):
+        parts = next(iter(rule.values()))
+        if not isinstance(parts, list) or not parts:
+            raise r.fail(where, "all/any needs a list of rules")
+        for i, part in enumerate(parts):
+            check_rule(part, f"{where}[{i + 1}]", r, questions)
+        return
+    if "dimension" in rule:
+        if set(rule) != {"dimension", "score_below"}:
+            raise r.fail(where, "a dimension rule is {dimension: id, score_below: number}")
+        return
+    if "question" not in rule:
+        raise r.fail(where, "needs 'question', 'dimension', 'all' or 'any'")
+    if rule["question"] not in questions:
+        raise r.fail(f"{where}.question", f"unknown question '{rule['question']}'")
+    ops = [k for k in rule if k != "question"]
+    if len(ops) != 1 or ops[0] not in RULE_OPS:
+        raise r.fail(where, f"needs exactly one of {list(RULE_OPS)}")
+    question, op = questions[rule["question"]], ops[0]
+    if op in ("in", "not_in"):
+        values = rule[op]
+        allowed = {o.value for o in question.choices()}
+        if not isinstance(values, list) or not all(str(v) in allowed for v in values):
+            raise r.fail(f"{where}.{op}", f"values must be among {sorted(allowed)}")
+    if op in ("less_than", "at_least", "score_below"):
+        value = rule[op]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise r.fail(f"{where}.{op}", "must be a number")
+    if op in ("less_than", "at_least") and question.type != "number":
+        raise r.fail(f"{where}.{op}", "compares numbers, but the question is not a number")
+    if op == "unknown" and not isinstance(rule[op], bool):
+        raise r.fail(f"{where}.unknown", "must be true or false")
+
+
+def load_dimension(path: Path) -> tuple[dict, _Reader]:
+    """Read one dimension file (checked later against the manifest that uses it)."""
+    r = _Reader(str(path))
+    return r.mapping(_load_yaml(path), "file"), r
+
+
+def build_questionnaire(
+    path: Path, dimension_files: dict[str, tuple[dict, _Reader]]
+) -> Questionnaire:
+    """Read a manifest and assemble its dimensions, questions, flags and requirements."""
+    r = _Reader(str(path))
+    data = r.mapping(_load_yaml(path), "file")
+    qid = r.ident(data, "id", "file")
+    if qid not in AUDIENCES:
+        raise r.fail("id", f"must be one of {list(AUDIENCES)}")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise r.fail("version", "must be a whole number from 1")
+
+    levels = []
+    raw_levels = data.get("levels")
+    if not isinstance(raw_levels, list) or len(raw_levels) != 5:
+        raise r.fail("levels", "needs exactly five levels")
+    for i, item in enumerate(raw_levels):
+        spot = f"levels[{i + 1}]"
+        item = r.mapping(item, spot)
+        levels.append(
+            Level(
+                r.ident(item, "id", spot),
+                r.number(item, "min_score", spot, 0, 100),
+                r.text(item, "title", spot),  # type: ignore[arg-type]
+                r.text(item, "description", spot),  # type: ignore[arg-type]
+            )
+        )
+    if levels[0].min_score != 0 or any(b.min_score <= a.min_score for a, b in pairwise(levels)):
+        raise r.fail("levels", "min_score must start at 0 and rise level by level")
+    level_ids = tuple(lv.id for lv in levels)
+
+    unknown = r.mapping(data.get("unknown_flag"), "unknown_flag")
+    r.number(unknown, "min_count", "unknown_flag", 1, 100)
+    r.number(unknown, "min_share", "unknown_flag", 0, 1)
+    if unknown.get("severity") not in SEVERITIES:
+        raise r.fail("unknown_flag.severity", f"must be one of {list(SEVERITIES)}")
+    unknown = {**unknown, "message": r.text(unknown, "message", "unknown_flag")}
+
+    dimension_ids = r.id_list(data, "dimensions", "file")
+    if len(dimension_ids) < 6:
+        raise r.fail("dimensions", "needs at least six dimensions")
+    dimensions, flags, requirements = [], [], []
+    questions: dict[str, Question] = {}
+    raw_rules: list[tuple[Any, str, _Reader]] = []
+    for dim_id in dimension_ids:
+        if dim_id not in dimension_files:
+            raise r.fail("dimensions", f"no file dimensions/{dim_id}.yaml")
+        ddata, dr = dimension_files[dim_id]
+        if ddata.get("id") != dim_id:
+            raise dr.fail("id", f"must be '{dim_id}', the file's name")
+        dim_questions = []
+        for i, raw in enumerate(ddata.get("questions") or []):
+            question = parse_question(raw, dim_id, f"questions[{i + 1}]", dr)
+            if qid in question.audience:
+                if question.id in questions:
+                    raise dr.fail(f"question '{question.id}'", "id is used twice")
+                questions[question.id] = question
+                dim_questions.append(question)
+            if question.show_if is not None:
+                raw_rules.append((question.show_if, f"question '{question.id}'.show_if", dr))
+        if not any(q.scored for q in dim_questions):
+            raise dr.fail("questions", f"no scored question for '{qid}'")
+        recs = []
+        for i, item in enumerate(ddata.get("recommendations") or []):
+            spot = f"recommendations[{i + 1}]"
+            item = dr.mapping(item, spot)
+            recs.append(
+                Recommendation(
+                    dr.id_list(item, "levels", spot, level_ids),
+                    dr.text(item, "text", spot),  # type: ignore[arg-type]
+                    dr.id_list(item, "steps", spot),
+                )
+            )
+        covered = sorted(lv for rec in recs for lv in rec.levels)
+        if covered != sorted(level_ids):
+            raise dr.fail("recommendations", "must cover each of the five levels exactly once")
+        for i, item in enumerate(ddata.get("flags") or []):
+            spot = f"flags[{i + 1}]"
+            item = dr.mapping(item, spot)
+            if qid not in dr.id_list(item, "audience", spot, AUDIENCES) and "audience" in item:
+                continue
+            if item.get("severity") not in SEVERITIES:
+                raise dr.fail(f"{spot}.severity", f"must be one of {list(SEVERITIES)}")
+            flags.append(
+                Flag(
+                    dr.ident(item, "id", spot),
+                    item["severity"],
+                    item.get("when"),  # type: ignore[arg-type]
+                    dr.text(item, "message", spot),  # type: ignore[arg-type]
+                    dr.id_list(item, "steps", spot),
+                    dim_id,
+                )
+            )
+            raw_rules.append((item.get("when"), f"{spot}.when", dr))
+        for i, item in enumerate(ddata.get("requirements") or []):
+            spot = f"requirements[{i + 1}]"
+            item = dr.mapping(item, spot)
+            if qid not in dr.id_list(item, "audience", spot, AUDIENCES) and "audience" in item:
+                continue
+            requirements.append(
+                Requirement(
+                    dr.ident(item, "id", spot),
+                    dr.text(item, "text", spot),  # type: ignore[arg-type]
+                    item.get("rule"),  # type: ignore[arg-type]
+                    dim_id,
+                )
+            )
+            raw_rules.append((item.get("rule"), f"{spot}.rule", dr))
+        dimensions.append(
+            Dimension(
+                dim_id,
+                dr.text(ddata, "title", "file"),  # type: ignore[arg-type]
+                dr.text(ddata, "description", "file"),  # type: ignore[arg-type]
+                dr.id_list(ddata, "steps", "file"),
+                tuple(dim_questions),
+                tuple(recs),
+            )
+        )
+    for rule, where, reader in raw_rules:
+        try:
+            check_rule(rule, where, reader, questions)
+        except QuestionnaireError:
+            # A rule may name a question the other audience has; only rules that can fire matter.
+            if not _names_other_audience(rule, questions, dimension_files):
+                raise
+    for ids, what in ((flags, "flag"), (requirements, "requirement")):
+        seen = [x.id for x in ids]
+        if len(seen) != len(set(seen)):
+            raise r.fail(what + "s", f"a {what} id is used twice")
+    return Questionnaire(
+        id=qid,
+        version=version,
+        title=r.text(data, "title", "file"),  # type: ignore[arg-type]
+        intro=r.text(data, "intro", "file"),  # type: ignore[arg-type]
+        dimensions=tuple(dimensions),
+        levels=tuple(levels),
+        flags=tuple(flags),
+        requirements=tuple(requirements),
+        unknown_flag=unknown,
+    )
+
+
+def _names_other_audience(rule: Any, questions: dict, dimension_files: dict) -> bool:
+    """Whether a rule refers to a question that exists, but not in this questionnaire."""
+    if not isinstance(rule, dict):
+        return False
+    if "all" in rule or "any" in rule:
+        parts = rule.get("all") or rule.get("any") or []
+        return any(_names_other_audience(p, questions, dimension_files) for p in parts)
+    name = rule.get("question")
+    if name is None or name in questions:
+        return False
+    return any(
+        isinstance(q, dict) and q.get("id") == name
+        for data, _ in dimension_files.values()
+        for q in data.get("questions") or []
+    )
+
+
+def load_questionnaires(root: Path) -> dict[str, Questionnaire]:
+    """Load every manifest in root with the dimension files it uses."""
+    dimension_files = {
+        path.stem: load_dimension(path) for path in sorted((root / "dimensions").glob("*.yaml"))
+    }
+    found = {}
+    for path in sorted(root.glob("*.yaml")):
+        questionnaire = build_questionnaire(path, dimension_files)
+        found[questionnaire.id] = questionnaire
+    if not found:
+        raise QuestionnaireError(f"{root}: no questionnaire files")
+    return found
+
+
+def describe(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire as plain JSON-ready data, for the API and for analysis tools."""
+
+    def question(q: Question) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": q.id,
+            "dimension": q.dimension,
+            "type": q.type,
+            "text": q.text,
+            "hint": q.hint,
+            "weight": q.weight,
+            "scored": q.scored,
+            "show_if": q.show_if,
+        }
+        if q.type in ("scale", "single", "multiple", "yes_partly_no"):
+            item["options"] = [
+                {"value": o.value, "label": o.label, "score": o.score} for o in q.choices()
+            ]
+        if q.type == "number":
+            item.update(min=q.min, max=q.max, unit=q.unit, quantity=q.quantity)
+            item["bands"] = [{"min": lo, "score": sc} for lo, sc in q.bands]
+        if q.scored:
+            item.setdefault("options", []).append(
+                {"value": DONT_KNOW, "label": DONT_KNOW_LABEL, "score": None}
+            )
+        return item
+
+    return {
+        "id": questionnaire.id,
+        "version": questionnaire.version,
+        "title": questionnaire.title,
+        "intro": questionnaire.intro,
+        "dimensions": [
+            {"id": d.id, "title": d.title, "description": d.description, "steps": list(d.steps)}
+            for d in questionnaire.dimensions
+        ],
+        "questions": [question(q) for q in questionnaire.questions.values()],
+        "levels": [
+            {"id": lv.id, "min_score": lv.min_score, "title": lv.title}
+            for lv in questionnaire.levels
+        ],
+        "requirements": [
+            {"id": r.id, "dimension": r.dimension, "text": r.text, "rule": r.rule}
+            for r in questionnaire.requirements
+        ],
+        "flags": [
+            {"id": f.id, "severity": f.severity, "dimension": f.dimension, "message": f.message}
+            for f in questionnaire.flags
+        ],
+    }

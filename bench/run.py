@@ -1,0 +1,226 @@
+"""Benchmark on gunicorn at 127.0.0.1: each figure also as a ratio to a trivial route (/livez).
+
+Rounds are interleaved (trivial, page A, trivial, page B, ...) so that a slow moment of the machine
+hits every target alike. Bounded: a fixed number of requests per measurement, all to 127.0.0.1.
+Writes bench/results.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+TARGETS = {"results_repeat_view_ratio": 0.60, "first_chart_render_ms": 100.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers=None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def rate(port: int, paths: list[tuple[str, str, bytes | None, dict]]) -> float:
+    """Requests per second for this list of requests, sent by CONCURRENCY threads."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        statuses = list(pool.map(lambda p: request(port, *p), paths))
+    elapsed = time.perf_counter() - start
+    bad = [s for s in statuses if s >= 400]  # a submit answers 302 to the result
+    if bad:
+        raise SystemExit(f"{len(bad)} failed requests, e.g. {bad[0]} for {paths[0][1]}")
+    return len(paths) / elapsed
+
+
+def csrf_session(port: int) -> tuple[str, str]:
+    """A session cookie and its CSRF token, as a browser would get them from a form page."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/da/selvevaluering/")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = "; ".join(c.split(";", 1)[0] for c in response.msg.get_all("Set-Cookie"))
+    conn.close()
+    marker = 'name="csrf_token" type="hidden" value="'
+    token = html.split(marker, 1)[1].split('"', 1)[0]
+    return cookie, token
+
+
+def seed(database_url: str) -> dict:
+    """Drafts to submit, one submitted result, and the first-chart timing, made in-process."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench")
+    from app import create_app
+    from app.assessment import report, service
+    from app.extensions import db
+    from app.models import Assessment
+    from tests.assessment_helpers import form_value
+
+    app = create_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        questionnaire = app.extensions["questionnaires"]["kommune"]
+        answers = {q.id: form_value(q) for q in questionnaire.questions.values() if q.scored}
+        for q in questionnaire.questions.values():
+            if q.type == "number" and not q.scored:
+                answers[q.id] = q.max
+        drafts = []
+        for _ in range(REQUESTS * ROUNDS + 2):
+            a = Assessment(
+                questionnaire_id="kommune",
+                questionnaire_version=questionnaire.version,
+                lang="da",
+                organisation="Bench Kommune",
+                programme="Bench",
+                answers=answers,
+                notes={},
+            )
+            db.session.add(a)
+            drafts.append(a)
+        db.session.commit()
+        tokens = [a.token for a in drafts]
+        done = drafts[-1]
+        service.submit(done)
+        # First chart render: a new result in a warm worker (fonts loaded), median of 15.
+        with app.test_request_context("/da/"):
+            from flask import g
+
+            g.lang = "da"
+            view = report.result_view(done, "da")
+            report._radar(view, done)  # warm-up: import matplotlib and load fonts once
+            times = []
+            for _ in range(15):
+                start = time.perf_counter()
+                from app.core import charts
+
+                figure = report._radar(view, done)
+                charts.figure_svg(figure, "t", report.chart_description(view), "radar")
+                times.append((time.perf_counter() - start) * 1000)
+        draft_for_page = tokens[0]
+    return {
+        "submit_tokens": tokens[1:-1],
+        "result_token": done.token,
+        "page_token": draft_for_page,
+        "first_chart_render_ms": round(statistics.median(times), 1),
+    }
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    database_url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}")
+    seeded = seed(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "APP_ENV": "production",
+    }
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+         "--log-level", "warning", "app:create_app()"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                if request(port, "GET", "/livez") == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("gunicorn did not start")
+        token, page = seeded["result_token"], seeded["page_token"]
+        result_path = f"/da/selvevaluering/{token}/resultat"
+        request(port, "GET", result_path)  # the first view draws the chart; later views reuse it
+        for _ in range(WORKERS * 2):
+            request(port, "GET", result_path)
+        targets = {
+            "questionnaire_page": [("GET", f"/da/selvevaluering/{page}/trin/3", None, {})]
+            * REQUESTS,
+            "results_repeat_view": [("GET", result_path, None, {})] * REQUESTS,
+        }
+        submit_tokens = iter(seeded["submit_tokens"])
+        cookie, csrf = csrf_session(port)
+        form = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        ratios: dict[str, list[float]] = {name: [] for name in [*targets, "submit"]}
+        rates: dict[str, list[float]] = {name: [] for name in [*targets, "submit", "trivial"]}
+        trivial = [("GET", "/livez", None, {})] * REQUESTS
+        for _ in range(ROUNDS):
+            for name, paths in [*targets.items(), ("submit", None)]:
+                base = rate(port, trivial)
+                if paths is None:
+                    paths = [
+                        (
+                            "POST",
+                            f"/da/selvevaluering/{next(submit_tokens)}/indsend",
+                            f"csrf_token={csrf}".encode(),
+                            form,
+                        )
+                        for _ in range(REQUESTS)
+                    ]
+                measured = rate(port, paths)
+                rates["trivial"].append(base)
+                rates[name].append(measured)
+                ratios[name].append(measured / base)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    results = {
+        "requests_per_measurement": REQUESTS,
+        "rounds": ROUNDS,
+        "concurrency": CONCURRENCY,
+        "gunicorn_workers": WORKERS,
+        "database": database_url.split(":", 1)[0],
+        "trivial_rps": round(statistics.median(rates["trivial"]), 1),
+        "figures": {
+            name: {
+                "rps": round(statistics.median(rates[name]), 1),
+                "ratio_to_trivial": round(statistics.median(ratios[name]), 3),
+            }
+            for name in ratios
+        },
+        "first_chart_render_ms": seeded["first_chart_render_ms"],
+        "targets": TARGETS,
+    }
+    results["meets_targets"] = {
+        "results_repeat_view_ratio": results["figures"]["results_repeat_view"]["ratio_to_trivial"]
+        >= TARGETS["results_repeat_view_ratio"],
+        "first_chart_render_ms": results["first_chart_render_ms"]
+        <= TARGETS["first_chart_render_ms"],
+    }
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

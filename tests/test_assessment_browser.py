@@ -1,0 +1,141 @@
+"""Both questionnaires completed in both languages in Chromium, axe on every page of the way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.test_accessibility import WCAG_21_AA
+
+pytestmark = pytest.mark.browser
+
+WORDS = {
+    "da": {
+        "start": "/da/selvevaluering/",
+        "role": {"kommune": "En kommune", "leverandoer": "En leverandør"},
+        "org": "Navn på jeres organisation",
+        "programme": "Navn på programmet eller idéen",
+        "begin": "Start selvevalueringen",
+        "continue": "Gem og fortsæt",
+        "later": "Gem og fortsæt senere",
+        "submit": "Indsend og se resultatet",
+        "result": "Jeres resultat",
+        "pdf": "Download rapporten som PDF",
+    },
+    "sv": {
+        "start": "/sv/sjalvskattning/",
+        "role": {"kommune": "En kommun", "leverandoer": "En utförare"},
+        "org": "Namn på er organisation",
+        "programme": "Namn på programmet eller idén",
+        "begin": "Starta självskattningen",
+        "continue": "Spara och fortsätt",
+        "later": "Spara och fortsätt senare",
+        "submit": "Skicka in och se resultatet",
+        "result": "Ert resultat",
+        "pdf": "Ladda ner rapporten som PDF",
+    },
+}
+
+
+def assert_accessible(page: Page, axe: Axe) -> None:
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+
+
+def answer_page(page: Page) -> None:
+    """Give every visible question its highest answer."""
+    for block in page.locator(".question:visible").all():
+        number = block.locator('input[inputmode="decimal"]')
+        if number.count():
+            number.fill("60")
+            continue
+        text = block.locator("textarea.form-input").first
+        if block.locator("fieldset").count() == 0 and text.count():
+            text.fill("Vi har en plan.")
+            continue
+        options = block.locator("fieldset li:not(.dont-know) input")
+        if block.locator('input[type="checkbox"]').count():
+            options.first.check()
+            for i in range(options.count()):
+                options.nth(i).check()
+        else:
+            options.last.check()
+
+
+@pytest.mark.parametrize(
+    ("lang", "role"),
+    [("da", "kommune"), ("sv", "leverandoer"), ("sv", "kommune"), ("da", "leverandoer")],
+)
+def test_a_respondent_completes_the_assessment(browser: Browser, live_server, lang: str, role: str):
+    words = WORDS[lang]
+    axe = Axe()
+    check_axe = (lang, role) in (("da", "kommune"), ("sv", "leverandoer"))
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(live_server.url + words["start"])
+    if check_axe:
+        assert_accessible(page, axe)
+    page.get_by_role("button", name=words["begin"]).click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    if check_axe:
+        assert_accessible(page, axe)
+    page.get_by_label(words["role"][role]).check()
+    page.get_by_label(words["org"]).fill("Eksempel & Co <b>")
+    page.get_by_label(words["programme"]).fill("Tidlig hjælp $5")
+    page.get_by_role("button", name=words["begin"]).click()
+    expect(page.locator(".step-count")).to_contain_text("1")
+
+    # The first page is answered, then saved for later; the link opens it in a new browser.
+    answer_page(page)
+    page.get_by_role("button", name=words["later"]).click()
+    link = page.locator(".secret-link a").inner_text()
+    context.close()
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/(trin|steg)/2$"))
+
+    pages = 1
+    while page.locator(".question").count():
+        if check_axe:
+            assert_accessible(page, axe)
+        answer_page(page)
+        page.get_by_role("button", name=words["continue"], exact=True).click()
+        pages += 1
+        assert pages < 20
+    if check_axe:
+        assert_accessible(page, axe)
+    page.get_by_role("button", name=words["submit"]).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(words["result"])
+    expect(page.locator("figure.radar svg title")).to_have_count(1)
+    expect(page.locator(".scores-table tbody tr")).to_have_count(8)
+    if check_axe:
+        assert_accessible(page, axe)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=words["pdf"]).click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    context.close()
+
+
+def test_a_conditional_question_appears_only_after_its_answer(page: Page, live_server):
+    app = live_server.app
+    questionnaire = app.extensions["questionnaires"]["kommune"]
+    child = next(q for q in questionnaire.questions.values() if q.show_if)
+    parent = questionnaire.questions[child.show_if["question"]]
+    assert parent.dimension == child.dimension
+    number = [d.id for d in questionnaire.dimensions].index(child.dimension) + 1
+    page.goto(live_server.url + "/da/selvevaluering/")
+    page.get_by_label("En kommune").check()
+    page.get_by_label("Navn på jeres organisation").fill("Kommune")
+    page.get_by_label("Navn på programmet eller idéen").fill("Program")
+    page.get_by_role("button", name="Start selvevalueringen").click()
+    page.goto(re.sub(r"/trin/1$", f"/trin/{number}", page.url))
+    block = page.locator(f"#question-{child.id}")
+    expect(block).to_be_hidden()
+    wanted = child.show_if["in"][0]
+    page.locator(f'#question-{parent.id} input[value="{wanted}"]').check()
+    expect(block).to_be_visible()
