@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.health import bp as health_bp
     from app.main.routes import bp as main_bp
     from app.search.routes import bp as search_bp
+    from app.simulator.routes import bp as simulator_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(feedback_bp)
@@ -50,5 +51,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(simulator_bp)
     assessment_cli.init_app(app)
     return app

@@ -30,6 +30,8 @@ SECTIONS = {
     "print": {"da": "udskriv", "sv": "utskrift"},
     "delete": {"da": "slet", "sv": "radera"},
     "new_version": {"da": "ny-vurdering", "sv": "ny-bedomning"},
+    "simulator": {"da": "betalingssimulator", "sv": "betalningssimulator"},
+    "scenario": {"da": "scenarie", "sv": "scenario"},
 }
 
 

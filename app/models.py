@@ -61,6 +61,8 @@ class Assessment(db.Model):
     notes: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # A payment-model scenario saved from the simulator (inputs only; outputs are recomputed).
+    scenario: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment.id", ondelete="SET NULL"), nullable=True
     )

@@ -36,14 +36,16 @@ def form_value(question: Question, how: str = "best"):  # type: ignore[no-untype
     return choices[-1].value if how == "best" else choices[0].value
 
 
-def answer_all(client, lang: str, token: str, questionnaire: Questionnaire, how: str = "best"):
-    """Answer every page with 'save and continue'; return the last response."""
+def answer_all(
+    client, lang: str, token: str, questionnaire: Questionnaire, how: str = "best", **given: str
+):
+    """Answer every page with 'save and continue' (some answers given by id); return the last."""
     response = None
     for number, dimension in enumerate(questionnaire.dimensions, start=1):
         data = {"action": "continue"}
         for q in dimension.questions:
             pick = "best" if q.type == "text" else how
-            data[f"q_{q.id}"] = form_value(q, pick)
+            data[f"q_{q.id}"] = given.get(q.id, form_value(q, pick))
         response = client.post(f"{BASE[lang]}/{token}/{STEP[lang]}/{number}", data=data)
         assert response.status_code == 302, (number, response.get_data(as_text=True)[:3000])
     return response

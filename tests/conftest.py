@@ -60,22 +60,32 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def dispose(app: Flask) -> None:
+    """Close the app's pooled connections (an open one at exit is a ResourceWarning)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def _sqlite_app(sqlite_url: str) -> Flask:
+def _sqlite_app(sqlite_url: str) -> Iterator[Flask]:
     app = make_app(sqlite_url)
     migrate_fresh(app)
-    return app
+    yield app
+    dispose(app)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def _backend_app(request: pytest.FixtureRequest, _sqlite_app: Flask) -> Flask:
+def _backend_app(request: pytest.FixtureRequest, _sqlite_app: Flask) -> Iterator[Flask]:
     if request.param == "sqlite":
-        return _sqlite_app
+        yield _sqlite_app
+        return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
     app = make_app(POSTGRES_URL)
     migrate_fresh(app)
-    return app
+    yield app
+    dispose(app)
 
 
 @pytest.fixture
@@ -133,6 +143,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     migrate_fresh(app)
     with LiveServer(app) as server:
         yield server
+    dispose(app)
 
 
 @pytest.fixture(scope="session")

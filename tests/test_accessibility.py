@@ -21,6 +21,17 @@ PAGE_TYPES = {
     "privacy": ("/da/privatliv", "/sv/integritet"),
     "accessibility statement": ("/da/tilgaengelighed", "/sv/tillganglighet"),
     "not found": ("/da/findes-ikke", "/sv/finns-inte"),
+    "case": ("/da/cases/{case_da}", "/sv/exempel/{case_sv}"),
+    "template": ("/da/skabeloner/{template_da}", "/sv/mallar/{template_sv}"),
+    "introduction": ("/da/introduktion", "/sv/introduktion"),
+    "search results": ("/da/soeg?q=målgrupper", "/sv/sok?q=målgrupperna"),
+    "empty search": ("/da/soeg?q=", "/sv/sok?q="),
+    "simulator": ("/da/betalingssimulator", "/sv/betalningssimulator"),
+    "simulator with errors": (
+        "/da/betalingssimulator?participants=0&success_rate=x",
+        "/sv/betalningssimulator?participants=0&success_rate=x",
+    ),
+    "self-assessment start": ("/da/selvevaluering/", "/sv/sjalvskattning/"),
 }
 
 
@@ -32,8 +43,9 @@ def axe() -> Axe:
 def first_slugs(live_server) -> dict[str, str]:
     library = live_server.app.extensions["library"]
     return {
-        "step_da": library.list("da", "steps")[0].slug,
-        "step_sv": library.list("sv", "steps")[0].slug,
+        f"{kind}_{lang}": library.list(lang, f"{kind}s")[0].slug
+        for kind in ("step", "case", "template")
+        for lang in ("da", "sv")
     }
 
 

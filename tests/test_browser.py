@@ -102,3 +102,26 @@ def test_feedback_is_sent_with_the_forms_own_token(page: Page, live_server):
     page.get_by_label("Ja", exact=True).check()
     page.get_by_role("button", name="Skicka").click()
     expect(page.get_by_role("status")).to_have_text("Tack. Ditt svar har sparats.")
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("da", ("Antal deltagere", "Beregn", "Med 9 deltagere")),
+        ("sv", ("Antal deltagare", "Beräkna", "Med 9 deltagare")),
+    ],
+)
+def test_a_municipality_tries_a_small_group_in_the_simulator(page: Page, live_server, lang, labels):
+    field, button, sentence = labels
+    page.goto(
+        live_server.url + {"da": "/da/betalingssimulator", "sv": "/sv/betalningssimulator"}[lang]
+    )
+    page.get_by_label(field, exact=True).fill("9")
+    page.get_by_role("button", name=button).click()
+    expect(page.locator(".result-sentence").first).to_contain_text(sentence)
+    expect(page.locator(".alert-warning")).to_be_visible()
+    expect(page.locator("figure.chart-figure svg")).to_have_count(2)
+    with page.expect_download() as download:
+        page.locator(".simulator-result a.download-link").click()
+    with open(download.value.path(), "rb") as sheet:
+        assert sheet.read(2) == b"PK"

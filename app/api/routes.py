@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 
-from app.assessment.messages import error_text
 from app.core.answers import clean_answers
 from app.core.questionnaire import Questionnaire, describe
 from app.core.scoring import score_assessment
+from app.core.simulator import check_inputs, outcome_json, scenario_from_dict, simulate
 from app.extensions import csrf
 from app.i18n import LANGUAGES, preferred_language
+from app.messages import error_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API uses no cookies or sessions, so a forged cross-site request gains nothing.
@@ -108,3 +109,16 @@ def problem(code: str, message: str) -> dict[str, str]:
 
 def bad_request(errors: dict[str, list[dict[str, str]]]):
     return jsonify(errors=errors), 400
+
+
+@bp.post("/payment-model/simulate")
+def simulate_payment_model():
+    """Run one payment-model simulation; 400 with a message per field for bad input."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return bad_request({"_": [problem("wrong_type", "Send the inputs as a JSON object.")]})
+    clean, errors = check_inputs(body)
+    if errors:
+        return bad_request({name: [problem(e.code, error_text(e))] for name, e in errors.items()})
+    outcome = simulate(scenario_from_dict(clean))
+    return jsonify(outcome_json(outcome))

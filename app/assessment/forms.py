@@ -11,9 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
-from app.assessment.messages import error_text
 from app.core.answers import MAX_TEXT, AnswerError, clean_answer
 from app.core.questionnaire import Dimension, Question
+from app.messages import error_text
 
 ROLES = ("kommune", "leverandoer")
 

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 
 from app.assessment import service
 from app.assessment.forms import AnswerField, StartForm, build_dimension_form
-from app.assessment.messages import ERROR_TEXTS
 from app.assessment.report import chart_png, chart_svg, report_pdf, result_view
 from app.core.scoring import is_shown
 from app.i18n import localized_route
+from app.messages import ERROR_TEXTS
 from app.models import Assessment
 
 bp = Blueprint("assessment", __name__)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.questionnaire import Questionnaire
 from app.core.scoring import is_shown, score_assessment
+from app.core.simulator import scenario_facts, scenario_from_dict
 from app.extensions import db
 from app.models import Assessment, RenderedFile
 
@@ -73,6 +74,12 @@ def save_page(
     db.session.commit()
 
 
+def save_scenario(assessment: Assessment, scenario: dict[str, Any]) -> None:
+    """Keep a checked payment-model scenario with a draft."""
+    assessment.scenario = scenario
+    db.session.commit()
+
+
 def missing_answers(assessment: Assessment) -> list[str]:
     """Shown scored questions that have no answer yet (not even "don't know")."""
     questionnaire = questionnaire_of(assessment)
@@ -100,7 +107,8 @@ def labels(questionnaire: Questionnaire) -> dict[str, Any]:
 def submit(assessment: Assessment) -> bool:
     """Freeze the result; a second submit changes nothing. True when this call submitted it."""
     questionnaire = questionnaire_of(assessment)
-    result = dataclasses.asdict(score_assessment(questionnaire, assessment.answers))
+    facts = scenario_facts(scenario_from_dict(assessment.scenario)) if assessment.scenario else None
+    result = dataclasses.asdict(score_assessment(questionnaire, assessment.answers, facts))
     result["labels"] = labels(questionnaire)
     done = db.session.execute(
         update(Assessment)
@@ -125,6 +133,7 @@ def new_version(previous: Assessment) -> Assessment:
         email=previous.email,
         answers=answers,
         notes=dict(previous.notes),
+        scenario=previous.scenario,
         previous_id=previous.id,
     )
     db.session.add(draft)

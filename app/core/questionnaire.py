@@ -34,6 +34,8 @@ YES_PARTLY_NO_LABELS = {
 DONT_KNOW_LABEL = {"da": "Ved ikke", "sv": "Vet ej"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RULE_OPS = ("in", "not_in", "less_than", "at_least", "unknown", "score_below")
+# Figures from a payment-model scenario saved with an assessment, usable in rules.
+SIMULATION_FACTS = ("probability_target_met", "participants", "participants_short")
 
 Text = dict[str, str]
 
@@ -330,6 +332,15 @@ def check_rule(rule: Any, where: str, r: _Reader, questions: dict[str, Question]
     if "dimension" in rule:
         if set(rule) != {"dimension", "score_below"}:
             raise r.fail(where, "a dimension rule is {dimension: id, score_below: number}")
+        return
+    if "simulation" in rule:
+        ops = [k for k in rule if k != "simulation"]
+        if rule["simulation"] not in SIMULATION_FACTS:
+            raise r.fail(f"{where}.simulation", f"must be one of {list(SIMULATION_FACTS)}")
+        if len(ops) != 1 or ops[0] not in ("less_than", "at_least"):
+            raise r.fail(where, "a simulation rule needs less_than or at_least")
+        if isinstance(rule[ops[0]], bool) or not isinstance(rule[ops[0]], int | float):
+            raise r.fail(f"{where}.{ops[0]}", "must be a number")
         return
     if "question" not in rule:
         raise r.fail(where, "needs 'question', 'dimension', 'all' or 'any'")

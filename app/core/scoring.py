@@ -72,12 +72,23 @@ def is_shown(question: Question, answers: Answers, questionnaire: Questionnaire)
     return question.show_if is None or holds(question.show_if, answers, questionnaire, {})
 
 
-def holds(rule: dict[str, Any], answers: Answers, q: Questionnaire, dims: dict[str, Any]) -> bool:
+def holds(
+    rule: dict[str, Any],
+    answers: Answers,
+    q: Questionnaire,
+    dims: dict[str, Any],
+    facts: dict[str, float | None] | None = None,
+) -> bool:
     """Evaluate a rule from the questionnaire file; a condition on silence is false."""
     if "all" in rule:
-        return all(holds(part, answers, q, dims) for part in rule["all"])
+        return all(holds(part, answers, q, dims, facts) for part in rule["all"])
     if "any" in rule:
-        return any(holds(part, answers, q, dims) for part in rule["any"])
+        return any(holds(part, answers, q, dims, facts) for part in rule["any"])
+    if "simulation" in rule:
+        value = (facts or {}).get(rule["simulation"])
+        if value is None:
+            return False
+        return value < rule["less_than"] if "less_than" in rule else value >= rule["at_least"]
     if "dimension" in rule:
         score = dims.get(rule["dimension"])
         return score is not None and score < rule["score_below"]
@@ -132,8 +143,13 @@ def score_dimension(
     return DimensionScore(dimension_id, score_100, level, answered, unknown, shown)
 
 
-def score_assessment(questionnaire: Questionnaire, answers: Answers) -> Result:
-    """Score every dimension, the whole, and collect flags, requirements and recommendations."""
+def score_assessment(
+    questionnaire: Questionnaire, answers: Answers, facts: dict[str, float | None] | None = None
+) -> Result:
+    """Score every dimension, the whole, and collect flags, requirements and recommendations.
+
+    `facts` are figures from a saved payment-model scenario (see SIMULATION_FACTS), if any.
+    """
     dims = tuple(score_dimension(questionnaire, d.id, answers) for d in questionnaire.dimensions)
     by_id = {d.id: d.score for d in dims}
     scored = [d.score for d in dims if d.score is not None]
@@ -143,7 +159,7 @@ def score_assessment(questionnaire: Questionnaire, answers: Answers) -> Result:
     flags = [
         RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps)
         for f in questionnaire.flags
-        if holds(f.when, answers, questionnaire, by_id)
+        if holds(f.when, answers, questionnaire, by_id, facts)
     ]
     limits = questionnaire.unknown_flag
     for d in dims:

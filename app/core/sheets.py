@@ -62,3 +62,39 @@ def validate_download(download: Any, source: str) -> str | None:
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         return "'download.notes' must be a list of text lines"
     return None
+
+
+def build_scenario_workbook(labels: dict[str, str], rows: list[tuple], card: list[dict]) -> bytes:
+    """A payment-model scenario: its figures on one sheet, its rate card on another."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = labels["sheet"][:31]
+    put(sheet, 1, 1, labels["title"]).font = Font(bold=True, size=14)
+    put(sheet, 3, 1, labels["input"]).font = Font(bold=True)
+    put(sheet, 3, 2, labels["value"]).font = Font(bold=True)
+    for r, (name, value) in enumerate(rows, start=4):
+        put(sheet, r, 1, name)
+        put(sheet, r, 2, value)
+    sheet.column_dimensions["A"].width = 48
+    sheet.column_dimensions["B"].width = 22
+    cards = workbook.create_sheet(labels["card_sheet"][:31])
+    headings = ["goal", "goal_payment", "data_source", "goal_rate", "goal_expected"]
+    for col, key in enumerate(headings, start=1):
+        put(cards, 1, col, labels[key]).font = Font(bold=True)
+        cards.column_dimensions[cards.cell(row=1, column=col).column_letter].width = 26
+    for r, row in enumerate(card, start=2):
+        values = [
+            row["goal"],
+            row["payment"],
+            row["data_source"],
+            row["success_rate"],
+            row["expected_payment"],
+        ]
+        for col, value in enumerate(values, start=1):
+            put(cards, r, col, value)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
