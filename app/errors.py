@@ -32,6 +32,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):  # type: ignore[no-untyped-def]
         _guess_language()
+        if request.endpoint == "assessment.step" and request.view_args:
+            # A long questionnaire page must not lose its answers to an aged token.
+            from app.assessment.routes import show_step_again
+
+            return show_step_again(**request.view_args)
         return render_template("error/csrf.html"), 400
 
     @app.errorhandler(413)

@@ -355,3 +355,37 @@ def test_expired_assessments_are_purged_as_the_start_page_promises(app, client):
     assert output.strip() == "Deleted 2 expired assessment(s)."
     assert stored(app, old_draft) is None and stored(app, old_result) is None
     assert stored(app, fresh_draft) is not None
+
+
+def test_an_aged_token_loses_no_answers(app, sqlite_url):
+    import re
+
+    from tests.conftest import make_app
+
+    csrf_app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    page = client.get("/da/selvevaluering/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/da/selvevaluering/",
+        data={"csrf_token": token, "role": "kommune", "organisation": "K", "programme": "P"},
+    )
+    link = response.headers["Location"]
+    question = questionnaire(app).dimensions[0].questions[0]
+    value = form_value(question)
+    stale = client.post(
+        link, data={"csrf_token": "aged", f"q_{question.id}": value, "action": "save"}
+    )
+    assert stale.status_code == 400
+    soup = check_page(stale.get_data(as_text=True), "stale")
+    assert "Jeres svar er her stadig" in text_of(soup, ".alert-warning")
+    chosen = soup.select_one(f'input[name="q_{question.id}"][value="{value}"]')
+    assert chosen.has_attr("checked")
+    assessment_token = link.split("/")[3]
+    assert stored(app, assessment_token).answers == {}
+    fresh = soup.select_one('input[name="csrf_token"]')["value"]
+    again = client.post(
+        link, data={"csrf_token": fresh, f"q_{question.id}": value, "action": "save"}
+    )
+    assert again.status_code == 302
+    assert stored(app, assessment_token).answers == {question.id: value}

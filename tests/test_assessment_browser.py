@@ -139,3 +139,59 @@ def test_a_conditional_question_appears_only_after_its_answer(page: Page, live_s
     wanted = child.show_if["in"][0]
     page.locator(f'#question-{parent.id} input[value="{wanted}"]').check()
     expect(block).to_be_visible()
+
+
+def submitted_token(app) -> str:
+    """A submitted assessment made directly in the live server's database."""
+    from app.assessment import service
+    from tests.assessment_helpers import form_value
+
+    with app.test_request_context("/da/"):
+        questionnaire = app.extensions["questionnaires"]["kommune"]
+        assessment = service.start("kommune", "da", "Kommune <i>", "Program $x$", "")
+        answers = {q.id: form_value(q) for q in questionnaire.questions.values() if q.scored}
+        service.save_page(assessment, list(answers), answers, {})
+        service.submit(assessment)
+        return assessment.token
+
+
+@pytest.mark.parametrize(
+    ("lang", "base"), [("da", "/da/selvevaluering"), ("sv", "/sv/sjalvskattning")]
+)
+def test_the_other_pages_of_the_flow_have_no_wcag_violations(page: Page, live_server, lang, base):
+    axe = Axe()
+    words = {
+        "da": ("dine-svar", "slet", "ny-vurdering", "udskriv", "gemt"),
+        "sv": ("dina-svar", "radera", "ny-bedomning", "utskrift", "sparad"),
+    }[lang]
+    answers, delete, new_version, printable, saved = words
+    token = submitted_token(live_server.app)
+    for path in (
+        f"/{token}/{answers}",
+        f"/{token}/{new_version}",
+        f"/{token}/{printable}",
+        f"/{token}/{delete}",
+    ):
+        page.goto(live_server.url + base + path)
+        assert_accessible(page, axe)
+    # A draft: a page with errors, the saved page, check answers with unanswered questions.
+    page.goto(live_server.url + base + "/")
+    page.locator('input[name="role"]').first.check()
+    page.locator("#organisation").fill("Org")
+    page.locator("#programme").fill("Prog")
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    page.locator('button[value="continue"]').click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_accessible(page, axe)
+    draft = re.search(r"/([A-Za-z0-9_-]{43})/", page.url).group(1)
+    page.goto(live_server.url + f"{base}/{draft}/{saved}")
+    assert_accessible(page, axe)
+    page.goto(live_server.url + f"{base}/{draft}/{answers}")
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page, axe)
+    # Deleting: the confirmation and the page after.
+    page.goto(live_server.url + f"{base}/{token}/{delete}")
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, axe)

@@ -66,3 +66,11 @@ def _placeholders(text: str) -> set[str]:
     import re
 
     return set(re.findall(r"%\(\w+\)[sd]", text))
+
+
+@pytest.mark.parametrize("locale", ["da", "sv"])
+def test_every_translation_keeps_its_placeholders_compatible(locale: str):
+    """What `pybabel compile` checks: a translation must not break %-formatting."""
+    catalog = read_catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert problems == []

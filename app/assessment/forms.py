@@ -12,8 +12,9 @@ from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
 from app.core.answers import MAX_TEXT, AnswerError, clean_answer
-from app.core.questionnaire import Dimension, Question
-from app.messages import error_text
+from app.core.questionnaire import Dimension, Question, Questionnaire
+from app.core.scoring import is_shown
+from app.messages import ERROR_TEXTS, error_text
 
 ROLES = ("kommune", "leverandoer")
 
@@ -126,7 +127,33 @@ class DimensionForm(FlaskForm):
     """The questions of one dimension; build_dimension_form adds the fields."""
 
     def answer_fields(self) -> list[AnswerField]:
+        """The answer fields, in page order (not the notes)."""
         return [f for f in self if isinstance(f, AnswerField)]
+
+    def answers(self) -> dict[str, Any]:
+        """The page's checked answers by question id (None where unanswered)."""
+        return {f.question.id: f.answer for f in self.answer_fields()}
+
+    def notes(self) -> dict[str, str]:
+        """The page's notes by question id."""
+        return {
+            f.question.id: self[f"note_{f.question.id}"].data or "" for f in self.answer_fields()
+        }
+
+    def all_shown_answered(self, questionnaire: Questionnaire, stored: dict[str, Any]) -> bool:
+        """Mark every shown scored question left unanswered; True when there is none."""
+        merged = {k: v for k, v in {**stored, **self.answers()}.items() if v is not None}
+        complete = True
+        for field in self.answer_fields():
+            question = field.question
+            if (
+                question.scored
+                and field.answer is None
+                and is_shown(question, merged, questionnaire)
+            ):
+                field.errors = [str(ERROR_TEXTS["required"])]
+                complete = False
+        return complete
 
 
 def build_dimension_form(

@@ -118,20 +118,21 @@ def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
     )
 
 
+def render_result(assessment: Assessment, lang: str, template: str, **extra: Any) -> str:
+    """A page of the result (the result page, the printable page, the PDF's HTML)."""
+    view = result_view(assessment, lang)
+    return render_template(
+        template, assessment=assessment, view=view, chart=chart_svg(assessment, lang, view), **extra
+    )
+
+
 def report_pdf(assessment: Assessment, lang: str) -> bytes:
     """The printable report as PDF (WeasyPrint), made once per result and language."""
 
     def draw() -> bytes:
         from weasyprint import CSS, HTML
 
-        view = result_view(assessment, lang)
-        html = render_template(
-            "views/assessment/report.html",
-            assessment=assessment,
-            view=view,
-            chart=chart_svg(assessment, lang, view),
-            for_pdf=True,
-        )
+        html = render_result(assessment, lang, "views/assessment/report.html", for_pdf=True)
         stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "css" / "report.css"))
         return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 

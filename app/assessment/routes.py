@@ -17,11 +17,11 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.assessment import service
-from app.assessment.forms import AnswerField, StartForm, build_dimension_form
-from app.assessment.report import chart_png, chart_svg, report_pdf, result_view
+from app.assessment.forms import StartForm, build_dimension_form
+from app.assessment.report import chart_png, render_result, report_pdf, result_view
+from app.core.questionnaire import Dimension
 from app.core.scoring import is_shown
 from app.i18n import localized_route
-from app.messages import ERROR_TEXTS
 from app.models import Assessment
 
 bp = Blueprint("assessment", __name__)
@@ -31,13 +31,6 @@ TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
 def page_count(assessment: Assessment) -> int:
     """Dimension pages plus the check-your-answers page."""
     return len(service.questionnaire_of(assessment).dimensions) + 1
-
-
-def draft_or_result(assessment: Assessment):  # type: ignore[no-untyped-def]
-    """A submitted assessment is read-only: its pages lead to the result."""
-    if assessment.submitted:
-        return redirect(url_for("assessment.result", token=assessment.token))
-    return None
 
 
 @localized_route(bp, "/{assessment}/", methods=["GET", "POST"])
@@ -59,47 +52,50 @@ def start():
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
 def step(token: str, number: int):
     """One dimension's questions; 'save and continue' needs every shown question answered."""
-    assessment = service.find(token)
-    if (done := draft_or_result(assessment)) is not None:
-        return done
-    questionnaire = service.questionnaire_of(assessment)
-    if not 1 <= number <= len(questionnaire.dimensions):
-        abort(404)
-    dimension = questionnaire.dimensions[number - 1]
+    assessment, dimension = draft_page(token, number)
     posted = request.method == "POST"
     form = build_dimension_form(
         dimension, assessment.answers, assessment.notes, request.form if posted else None
     )
-    if posted:
-        if not form.validate_on_submit():
-            return render_step(assessment, number, form), 400
-        page_answers = {f.question.id: f.answer for f in form.answer_fields()}
-        merged = {**assessment.answers, **{k: v for k, v in page_answers.items() if v is not None}}
-        for qid, value in page_answers.items():
-            if value is None:
-                merged.pop(qid, None)
-        continuing = request.form.get("action") != "save"
-        if continuing:
-            missing = False
-            for field in form.answer_fields():
-                question = field.question
-                shown = question.scored and is_shown(question, merged, questionnaire)
-                if shown and field.answer is None:
-                    field.errors = [str(ERROR_TEXTS["required"])]
-                    missing = True
-            if missing:
-                return render_step(assessment, number, form), 400
-        notes = {q.id: form[f"note_{q.id}"].data or "" for q in dimension.questions}
-        service.save_page(assessment, [q.id for q in dimension.questions], page_answers, notes)
-        if not continuing:
-            return redirect(url_for("assessment.saved", token=token))
-        if number < len(questionnaire.dimensions):
-            return redirect(url_for("assessment.step", token=token, number=number + 1))
-        return redirect(url_for("assessment.answers", token=token))
-    return render_step(assessment, number, form)
+    if not posted:
+        return render_step(assessment, number, form)
+    continuing = request.form.get("action") != "save"
+    if not form.validate_on_submit() or (
+        continuing
+        and not form.all_shown_answered(service.questionnaire_of(assessment), assessment.answers)
+    ):
+        return render_step(assessment, number, form), 400
+    service.save_page(assessment, [q.id for q in dimension.questions], form.answers(), form.notes())
+    if not continuing:
+        return redirect(url_for("assessment.saved", token=token))
+    if number < len(service.questionnaire_of(assessment).dimensions):
+        return redirect(url_for("assessment.step", token=token, number=number + 1))
+    return redirect(url_for("assessment.answers", token=token))
 
 
-def render_step(assessment: Assessment, number: int, form) -> str:  # type: ignore[no-untyped-def]
+def draft_page(token: str, number: int) -> tuple[Assessment, Dimension]:
+    """The draft and its dimension page; a submitted one leads to its result, a bad number 404s."""
+    assessment = service.find(token)
+    if assessment.submitted:
+        abort(redirect(url_for("assessment.result", token=token)))
+    dimensions = service.questionnaire_of(assessment).dimensions
+    if not 1 <= number <= len(dimensions):
+        abort(404)
+    return assessment, dimensions[number - 1]
+
+
+def show_step_again(token: str, number: int):  # type: ignore[no-untyped-def]
+    """After a refused CSRF token: the same page with what was typed, unsaved, and a new token."""
+    assessment, dimension = draft_page(token, number)
+    form = build_dimension_form(dimension, assessment.answers, assessment.notes, request.form)
+    notice = _(
+        "For your security this page was not saved: it was open for a long time or the browser "
+        "was closed. Your answers are still here. Check them and save again."
+    )
+    return render_step(assessment, number, form, notice), 400
+
+
+def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
     """The page of one dimension."""
     questionnaire = service.questionnaire_of(assessment)
     dimension = questionnaire.dimensions[number - 1]
@@ -116,7 +112,7 @@ def render_step(assessment: Assessment, number: int, form) -> str:  # type: igno
         number=number,
         total=page_count(assessment),
         hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
-        answer_field=AnswerField,
+        notice=notice,
     )
 
 
@@ -190,16 +186,11 @@ def result(token: str):
         if not assessment.submitted:
             return redirect(url_for("assessment.answers", token=token))
 
-        def draw() -> bytes:
-            view = result_view(assessment, g.lang)
-            return render_template(
-                "views/assessment/result.html",
-                assessment=assessment,
-                view=view,
-                chart=chart_svg(assessment, g.lang, view),
-            ).encode()
-
-        page = service.rendered(assessment, name, draw)
+        page = service.rendered(
+            assessment,
+            name,
+            lambda: render_result(assessment, g.lang, "views/assessment/result.html").encode(),
+        )
     return Response(page, mimetype="text/html")
 
 
@@ -207,14 +198,7 @@ def result(token: str):
 def printable(token: str):
     """The result as a page made for printing."""
     assessment = submitted_or_404(token)
-    view = result_view(assessment, g.lang)
-    return render_template(
-        "views/assessment/report.html",
-        assessment=assessment,
-        view=view,
-        chart=chart_svg(assessment, g.lang, view),
-        for_pdf=False,
-    )
+    return render_result(assessment, g.lang, "views/assessment/report.html", for_pdf=False)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/radar.png", methods=["GET"])

@@ -13,6 +13,10 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+# Inputs are refused the same way as answers: a code and the limit that was broken.
+from app.core.answers import AnswerError as InputError
+from app.core.answers import parse_number
+
 MAX_PARTICIPANTS = 10_000
 NEEDED_PROBABILITY = 0.8
 CRITICAL_MASS = 25
@@ -339,24 +343,10 @@ MAX_RATE_CARD = 10
 MAX_TEXT = 200
 
 
-@dataclass(frozen=True)
-class InputError:
-    """Why an input was refused: a code the views translate, with the limit it broke."""
-
-    code: str
-    limit: float | None = None
-
-
-def _number(raw: object) -> float | None:
-    from app.core.answers import parse_number
-
-    return parse_number(raw)
-
-
 def check_number(name: str, raw: object) -> tuple[float | int | None, InputError | None]:
     """One numeric input within its limits."""
     low, high, whole = NUMBER_FIELDS[name]
-    value = _number(raw)
+    value = parse_number(raw)
     if value is None:
         return None, InputError("not_a_number")
     if whole and not value.is_integer():

@@ -142,7 +142,7 @@ def sheet_labels() -> dict[str, str]:
         "payment_p90": _("Payment, 90th percentile"),
         "investment": _("Investment"),
         "break_even": _("Investor's break-even success rate"),
-        "participants_needed": _("Participants needed for an 80 % chance"),
+        "participants_needed": _("Participants needed for a chance of 80 %"),
         "goal": _("Payment goal"),
         "goal_payment": _("Payment per success"),
         "data_source": _("Data source"),
@@ -256,7 +256,7 @@ def curve_points(s: Scenario) -> list[tuple[int, float]]:
 
 
 def simulate_needed(s: Scenario) -> int | None:
-    """Participants needed for a lasting 80 % chance."""
+    """Participants needed for a lasting chance of 80 percent."""
     return participants_needed(s.success_rate, s.target_rate, s.dropout_rate)
 
 
@@ -277,7 +277,7 @@ def _drawn(scenario: Scenario, lang: str) -> tuple[str, str]:
     points = curve_points(scenario)
     labels = {
         "curve": _("Chance of meeting the target"),
-        "line_80": _("80 % chance"),
+        "line_80": _("Chance of 80 %"),
         "critical": _("Critical mass: %(mass)s", mass=CRITICAL_MASS),
         "current": _("Your group"),
         "x": _("Number of participants"),

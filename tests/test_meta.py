@@ -1,0 +1,99 @@
+"""Rules that hold for every route and module, so that a new one cannot quietly break them."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.security import HEADERS
+from tests.assessment_helpers import answer_all, start
+from tests.conftest import ROOT
+from tests.helpers import check_page
+
+NON_HTML = {"static", "health.healthz", "health.livez"}
+
+
+@pytest.fixture
+def sample_values(app, client) -> dict:
+    """A real value for every kind of URL argument."""
+    token = start(client)
+    answer_all(client, "da", token, app.extensions["questionnaires"]["kommune"])
+    client.post(f"/da/selvevaluering/{token}/indsend")
+    library = app.extensions["library"]
+    return {"token": token, "number": 1, "library": library}
+
+
+def every_get_url(app, values: dict) -> list[tuple[str, str]]:
+    """(endpoint, url) for every GET rule of the app, with real arguments filled in."""
+    library = values["library"]
+    kind_of = {"main.step": "steps", "main.case": "cases", "main.template": "templates",
+               "main.template_download": "templates", "main.page": "pages"}  # fmt: skip
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        lang = (rule.defaults or {}).get("lang_code", "da")
+        args = {}
+        for name in rule.arguments - set(rule.defaults or {}):
+            if name == "slug":
+                pages = library.list(lang, kind_of[rule.endpoint])
+                page = next((p for p in pages if p.download), pages[0])
+                args["slug"] = page.slug
+            elif name == "questionnaire_id":
+                args[name] = "kommune"
+            else:
+                args[name] = values[name]
+        found.append((rule.endpoint, rule.build(args)[1] if args or rule.arguments else rule.rule))
+    return found
+
+
+def test_every_get_route_answers_with_the_security_headers_and_html_pages_are_whole(
+    app, client, sample_values
+):
+    urls = every_get_url(app, sample_values)
+    assert len(urls) > 40
+    for endpoint, url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, (endpoint, url)
+        for name, value in HEADERS.items():
+            assert response.headers.get(name) == value, (endpoint, url, name)
+        if response.mimetype == "text/html" and response.status_code == 200:
+            check_page(response.get_data(as_text=True), url)
+        response.close()
+
+
+def test_the_core_imports_no_flask():
+    for path in sorted((ROOT / "app" / "core").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in (
+                node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+            )
+        }
+        assert not imported & {"flask", "flask_babel", "flask_wtf", "flask_sqlalchemy"}, path.name
+
+
+def test_matplotlib_and_weasyprint_load_only_when_something_is_drawn():
+    code = (
+        "import sys; from app import create_app; "
+        "create_app({'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "print(sorted(m for m in ('matplotlib', 'weasyprint', 'openpyxl') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_template_holds_inline_script_or_style():
+    for path in Path(ROOT / "app" / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert "<style" not in text and " style=" not in text, path
+        assert "<script>" not in text and "<script " not in text.replace("<script src=", ""), path
