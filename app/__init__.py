@@ -35,9 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["sheets"] = {}  # XLSX bytes per (lang, slug), built on first download
     app.extensions["questionnaires"] = load_questionnaires(Path(app.config["QUESTIONNAIRE_DIR"]))
 
-    from app import models  # noqa: F401  (register tables with SQLAlchemy and Alembic)
+    from app import (
+        models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
+        retention,
+    )
     from app.api.routes import bp as api_bp
-    from app.assessment import cli as assessment_cli
     from app.assessment.routes import bp as assessment_bp
     from app.feedback.routes import bp as feedback_bp
     from app.health import bp as health_bp
@@ -52,5 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)
-    assessment_cli.init_app(app)
+    retention.init_app(app)
     return app

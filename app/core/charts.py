@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -105,10 +106,15 @@ def presentation_attributes(style: str) -> str:
 
 
 def payment_distribution_figure(
-    payments: list[tuple[float, float]], x_label: str, y_label: str, title: str
+    payments: list[tuple[float, float]],
+    x_label: str,
+    y_label: str,
+    title: str,
+    number: Callable[[float], str] = str,
 ):  # type: ignore[no-untyped-def]
-    """Bars: the probability of each possible payment."""
+    """Bars: the probability of each possible payment (amounts written by `number`)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     figure = Figure(figsize=(7.5, 3.8), dpi=100)
     axes = figure.add_subplot()
@@ -116,6 +122,7 @@ def payment_distribution_figure(
     ys = [100 * probability for _, probability in payments]
     width = (max(xs) - min(xs)) / max(len(xs), 1) * 0.8 if len(xs) > 1 else 1
     axes.bar(xs, ys, width=width or 1, color="#0059b3")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number(value)))
     axes.set_xlabel(x_label, parse_math=False)
     axes.set_ylabel(y_label, parse_math=False)
     axes.set_title(title, fontsize=11, parse_math=False)

@@ -266,7 +266,11 @@ def _drawn(scenario: Scenario, lang: str) -> tuple[str, str]:
     outcome = simulate(scenario)
     payments = shown_distribution(scenario, outcome)
     dist = charts.payment_distribution_figure(
-        payments, _("Payment (kr.)"), _("Probability (%)"), _("How likely is each payment?")
+        payments,
+        _("Payment (kr.)"),
+        _("Probability (%)"),
+        _("How likely is each payment?"),
+        number=lambda value: format_decimal(round(value), format="#,##0"),
     )
     dist_svg = charts.figure_svg(
         dist,
