@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import errors, i18n, security
 from app.config import configure
@@ -13,12 +15,36 @@ from app.core.questionnaire import load_questionnaires
 from app.core.search import build_index
 from app.extensions import babel, csrf, db, migrate
 
+# What shapes a drawn result page, chart or PDF (see RenderedFile): when any of it changes,
+# stored drawings are made anew.
+RENDER_INPUTS = (
+    "templates/**/*.html",
+    "translations/*/LC_MESSAGES/messages.po",
+    "core/charts.py",
+    "assessment/report.py",
+    "static/css/*.css",
+    "../content/**/*.md",
+)
+
+
+def render_version(root: Path) -> str:
+    """A short fingerprint of the files that decide how a stored result looks."""
+    digest = hashlib.sha256()
+    for pattern in RENDER_INPUTS:
+        for path in sorted(root.glob(pattern)):
+            digest.update(str(path.relative_to(root.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, content (loaded once) and blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -27,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+
+    app.config.setdefault("RENDER_VERSION", render_version(Path(app.root_path)))
 
     # Parsed and rendered once; a broken file stops start-up naming the file.
     library = load_library(Path(app.config["CONTENT_DIR"]), tuple(i18n.LANGUAGES))

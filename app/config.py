@@ -18,6 +18,7 @@ ENV_VARS = (
     "CONTENT_DIR",
     "QUESTIONNAIRE_DIR",
     "MAX_CONTENT_LENGTH",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -40,6 +41,9 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # How many reverse proxies in front may set X-Forwarded-*: the secret links shown to
+        # respondents must carry the public https address, not the app server's.
+        "TRUSTED_PROXIES": 0,
     }
 
 
@@ -57,6 +61,8 @@ def from_environment() -> dict:
             found[name] = os.environ[name]
     if os.environ.get("MAX_CONTENT_LENGTH"):
         found["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
+    if os.environ.get("TRUSTED_PROXIES"):
+        found["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     return found
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, preferred_language
 
 
 def _guess_language() -> None:
@@ -23,9 +24,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
-            return jsonify(
-                errors={"_": [{"code": "not_found", "message": "No such resource."}]}
-            ), 404
+            g.lang = g.get("lang") or preferred_language()
+            message = _("There is nothing at this address.")
+            return jsonify(errors={"_": [{"code": "not_found", "message": message}]}), 404
         _guess_language()
         return render_template("error/404.html"), 404
 
@@ -42,7 +43,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
-            message = "The request body is too large."
+            g.lang = g.get("lang") or preferred_language()
+            message = _("What you sent is larger than this website accepts.")
             return jsonify(errors={"_": [{"code": "too_large", "message": message}]}), 413
         _guess_language()
         return render_template("error/413.html"), 413

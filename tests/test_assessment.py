@@ -231,7 +231,8 @@ def test_the_chart_is_drawn_once_and_a_repeat_view_draws_nothing(app, client, mo
     assert first == second
     with app.app_context():
         names = sorted(db.session.scalars(select(RenderedFile.name)).all())
-    assert names == ["radar-da.svg", "result-da.html"]
+    version = app.config["RENDER_VERSION"]
+    assert names == [f"radar-da.svg@{version}", f"result-da.html@{version}"]
 
 
 def test_the_chart_svg_needs_no_inline_styles(app, client):
@@ -334,3 +335,17 @@ def test_deleting_the_previous_assessment_redraws_the_comparison(app, client):
     client.post(f"/da/selvevaluering/{old}/slet")
     page = client.get(f"/da/selvevaluering/{new}/resultat").get_data(as_text=True)
     assert f"/da/selvevaluering/{old}/resultat" not in page
+
+
+def test_a_new_release_draws_stored_results_anew(app, client):
+    token = submitted(app, client)
+    client.get(f"/da/selvevaluering/{token}/resultat")
+    before = app.config["RENDER_VERSION"]
+    app.config["RENDER_VERSION"] = "next-release"
+    try:
+        client.get(f"/da/selvevaluering/{token}/resultat")
+        with app.app_context():
+            names = sorted(db.session.scalars(select(RenderedFile.name)).all())
+    finally:
+        app.config["RENDER_VERSION"] = before
+    assert names == ["radar-da.svg@next-release", "result-da.html@next-release"]

@@ -95,3 +95,17 @@ def test_an_oversized_body_is_refused_with_413(client):
     response = client.post("/da/feedback", data={"comment": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "For meget data" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_secret_links_carry_the_public_address(sqlite_url):
+    app = make_app(sqlite_url, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kompas.example.dk"}
+    response = client.post(
+        "/da/selvevaluering/",
+        data={"role": "kommune", "organisation": "K", "programme": "P"},
+        headers=headers,
+    )
+    token = response.headers["Location"].split("/")[3]
+    saved = client.get(f"/da/selvevaluering/{token}/gemt", headers=headers).get_data(as_text=True)
+    assert f"https://kompas.example.dk/da/selvevaluering/{token}" in saved

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from app.core.answers import clean_answers
 from app.core.questionnaire import Questionnaire, describe
@@ -57,7 +58,16 @@ def score(questionnaire_id: str):
     questionnaire = questionnaire_or_404(questionnaire_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-        return bad_request({"answers": [problem("wrong_type", 'Send {"answers": {...}} as JSON.')]})
+        return bad_request(
+            {
+                "answers": [
+                    problem(
+                        "wrong_type",
+                        _('Send the answers as JSON: {"answers": {"question_id": value}}.'),
+                    )
+                ]
+            }
+        )
     answers, errors = clean_answers(questionnaire, body["answers"])
     if errors:
         return bad_request({qid: [problem(e.code, error_text(e))] for qid, e in errors.items()})
@@ -116,7 +126,7 @@ def simulate_payment_model():
     """Run one payment-model simulation; 400 with a message per field for bad input."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return bad_request({"_": [problem("wrong_type", "Send the inputs as a JSON object.")]})
+        return bad_request({"_": [problem("wrong_type", _("Send the inputs as a JSON object."))]})
     clean, errors = check_inputs(body)
     if errors:
         return bad_request({name: [problem(e.code, error_text(e))] for name, e in errors.items()})

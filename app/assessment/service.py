@@ -156,12 +156,21 @@ def delete(assessment: Assessment) -> None:
     db.session.commit()
 
 
+def versioned(name: str) -> str:
+    """A stored file's name tied to this release's templates and drawing code.
+
+    Results never change, but the way they are shown can: after a release that changes a
+    template, a translation or a chart, files are drawn anew instead of served stale.
+    """
+    return f"{name}@{current_app.config['RENDER_VERSION']}"
+
+
 def stored_file(token: str, name: str) -> bytes | None:
     """A file already drawn for the assessment behind this link, in one query (no ORM objects)."""
     query = (
         select(RenderedFile.content)
         .join(Assessment, RenderedFile.assessment_id == Assessment.id)
-        .where(Assessment.token == token, RenderedFile.name == name)
+        .where(Assessment.token == token, RenderedFile.name == versioned(name))
     )
     with db.engine.connect() as connection:
         return connection.execute(query).scalar()
@@ -169,15 +178,23 @@ def stored_file(token: str, name: str) -> bytes | None:
 
 def rendered(assessment: Assessment, name: str, draw) -> bytes:  # type: ignore[no-untyped-def]
     """A chart or report of a submitted result: drawn on first request, then read from storage."""
+    stored_name = versioned(name)
     found = db.session.scalar(
         select(RenderedFile.content).where(
-            RenderedFile.assessment_id == assessment.id, RenderedFile.name == name
+            RenderedFile.assessment_id == assessment.id, RenderedFile.name == stored_name
         )
     )
     if found is not None:
         return found
     content = draw()
-    db.session.add(RenderedFile(assessment_id=assessment.id, name=name, content=content))
+    # Drawings of an earlier release are no longer shown.
+    db.session.execute(
+        RenderedFile.__table__.delete().where(
+            RenderedFile.assessment_id == assessment.id,
+            RenderedFile.name.startswith(f"{name}@"),
+        )
+    )
+    db.session.add(RenderedFile(assessment_id=assessment.id, name=stored_name, content=content))
     try:
         db.session.commit()
     except IntegrityError:  # another worker stored it first: theirs is the same picture

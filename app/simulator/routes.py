@@ -260,7 +260,7 @@ def simulate_needed(s: Scenario) -> int | None:
     return participants_needed(s.success_rate, s.target_rate, s.dropout_rate)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # about 200 KB a scenario
 def _drawn(scenario: Scenario, lang: str) -> tuple[str, str]:
     """Both charts for a scenario in one language, drawn once and kept (the inputs decide all)."""
     outcome = simulate(scenario)
