@@ -349,3 +349,17 @@ def test_a_new_release_draws_stored_results_anew(app, client):
     finally:
         app.config["RENDER_VERSION"] = before
     assert names == ["radar-da.svg@next-release", "result-da.html@next-release"]
+
+
+def test_the_pdf_links_back_into_the_toolbox(app, client):
+    from pypdf import PdfReader
+
+    token = submitted(app, client)
+    pdf = PdfReader(BytesIO(client.get(f"/da/selvevaluering/{token}/rapport.pdf").data))
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in pdf.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    assert links and all(link.startswith("http://localhost/da/vaerktoejskasse/") for link in links)

@@ -125,3 +125,22 @@ def test_a_municipality_tries_a_small_group_in_the_simulator(page: Page, live_se
         page.locator(".simulator-result a.download-link").click()
     with open(download.value.path(), "rb") as sheet:
         assert sheet.read(2) == b"PK"
+
+
+def test_result_and_simulator_pages_fit_a_320_pixel_screen(page: Page, live_server):
+    from tests.test_assessment_browser import submitted_token
+
+    token = submitted_token(live_server.app)
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in (
+        f"/da/selvevaluering/{token}/resultat",
+        f"/da/selvevaluering/{token}/udskriv",
+        f"/sv/sjalvskattning/{token}/dina-svar",
+        "/sv/betalningssimulator",
+        "/da/selvevaluering/",
+    ):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"

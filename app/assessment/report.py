@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from app.assessment import service
@@ -118,12 +118,15 @@ def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
     )
 
 
-def render_result(assessment: Assessment, lang: str, template: str, **extra: Any) -> str:
+def render_result(
+    assessment: Assessment, lang: str, template: str, chart_size: str | None = None, **extra: Any
+) -> str:
     """A page of the result (the result page, the printable page, the PDF's HTML)."""
     view = result_view(assessment, lang)
-    return render_template(
-        template, assessment=assessment, view=view, chart=chart_svg(assessment, lang, view), **extra
-    )
+    chart = chart_svg(assessment, lang, view)
+    if chart_size:
+        chart = charts.sized(chart, chart_size, chart_size)
+    return render_template(template, assessment=assessment, view=view, chart=chart, **extra)
 
 
 def report_pdf(assessment: Assessment, lang: str) -> bytes:
@@ -132,9 +135,12 @@ def report_pdf(assessment: Assessment, lang: str) -> bytes:
     def draw() -> bytes:
         from weasyprint import CSS, HTML
 
-        html = render_result(assessment, lang, "views/assessment/report.html", for_pdf=True)
+        html = render_result(
+            assessment, lang, "views/assessment/report.html", chart_size="12cm", for_pdf=True
+        )
         stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "css" / "report.css"))
-        return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+        # Links in the PDF lead back to the toolbox on this site, so they must be absolute.
+        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=[stylesheet])
 
     content = service.rendered(assessment, f"report-{lang}.pdf", draw)
     db.session.commit()

@@ -93,6 +93,14 @@ def figure_svg(figure, title: str, description: str, element_id: str) -> str:  #
     return opening + extra + svg[head_end:]
 
 
+def sized(svg: str, width: str, height: str) -> str:
+    """The same SVG with its own width and height set (WeasyPrint sizes inline SVG by these)."""
+    head_end = svg.index(">")
+    head = re.sub(r'\swidth="[^"]*"', f' width="{width}"', svg[:head_end], count=1)
+    head = re.sub(r'\sheight="[^"]*"', f' height="{height}"', head, count=1)
+    return head + svg[head_end:]
+
+
 def presentation_attributes(style: str) -> str:
     """Turn `style="fill: #fff; stroke: none"` into `fill="#fff" stroke="none"`."""
     parts = []
