@@ -79,7 +79,11 @@ def test_continuing_without_answers_lists_every_question_and_stores_nothing(app,
     links = soup.select(".error-summary a")
     scored = [q for q in dimension.questions if q.scored and not q.show_if]
     assert len(links) >= len(scored)
-    assert links[0].get_text(strip=True) == "Vælg et svar, eller vælg »Ved ikke«."
+    first = dimension.questions[0]
+    assert (
+        links[0].get_text(strip=True)
+        == f"{first.text['da']} – Vælg et svar, eller vælg »Ved ikke«."
+    )
     assert all(soup.select_one(a["href"]) for a in links)
     assert stored(app, token).answers == {}
 
@@ -363,3 +367,18 @@ def test_the_pdf_links_back_into_the_toolbox(app, client):
         if "/A" in annotation.get_object()
     ]
     assert links and all(link.startswith("http://localhost/da/vaerktoejskasse/") for link in links)
+
+
+def test_a_wrong_number_and_missing_answers_are_listed_together(app, client):
+    token = start(client)
+    qn = questionnaire(app)
+    number = next(q for q in qn.questions.values() if q.type == "number")
+    page = [d.id for d in qn.dimensions].index(number.dimension) + 1
+    response = client.post(
+        f"/da/selvevaluering/{token}/trin/{page}",
+        data={"action": "continue", f"q_{number.id}": "mange"},
+    )
+    soup = check_page(response.get_data(as_text=True), "errors")
+    texts = [a.get_text(strip=True) for a in soup.select(".error-summary a")]
+    assert f"{number.text['da']} – Skriv et tal, fx 40." in texts
+    assert any(t.endswith("Vælg et svar, eller vælg »Ved ikke«.") for t in texts)

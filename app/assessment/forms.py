@@ -146,11 +146,11 @@ class DimensionForm(FlaskForm):
         complete = True
         for field in self.answer_fields():
             question = field.question
-            if (
-                question.scored
-                and field.answer is None
-                and is_shown(question, merged, questionnaire)
-            ):
+            if field.errors:  # already refused, for instance a number out of range
+                complete = False
+                continue
+            unanswered = question.scored and field.answer is None
+            if unanswered and is_shown(question, merged, questionnaire):
                 field.errors = [str(ERROR_TEXTS["required"])]
                 complete = False
         return complete

@@ -60,15 +60,15 @@ def step(token: str, number: int):
     if not posted:
         return render_step(assessment, number, form)
     continuing = request.form.get("action") != "save"
-    if not form.validate_on_submit() or (
-        continuing
-        and not form.all_shown_answered(service.questionnaire_of(assessment), assessment.answers)
-    ):
+    questionnaire = service.questionnaire_of(assessment)
+    valid = form.validate_on_submit()  # every field checked, so all errors show at once
+    complete = not continuing or form.all_shown_answered(questionnaire, assessment.answers)
+    if not (valid and complete):
         return render_step(assessment, number, form), 400
     service.save_page(assessment, [q.id for q in dimension.questions], form.answers(), form.notes())
     if not continuing:
         return redirect(url_for("assessment.saved", token=token))
-    if number < len(service.questionnaire_of(assessment).dimensions):
+    if number < len(questionnaire.dimensions):
         return redirect(url_for("assessment.step", token=token, number=number + 1))
     return redirect(url_for("assessment.answers", token=token))
 
