@@ -131,8 +131,8 @@ def resume(token: str):
     if assessment.submitted:
         return redirect(url_for("assessment.result", token=token))
     questionnaire = service.questionnaire_of(assessment)
+    missing = set(service.missing_answers(assessment))
     for number, dimension in enumerate(questionnaire.dimensions, start=1):
-        missing = set(service.missing_answers(assessment))
         if any(q.id in missing for q in dimension.questions):
             return redirect(url_for("assessment.step", token=token, number=number))
     return redirect(url_for("assessment.answers", token=token))
