@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -11,11 +11,16 @@ from app.i18n import LANGUAGES, preferred_language
 
 
 def _guess_language() -> None:
-    """Set the page language from the first path segment when the URL matched no route."""
+    """Set the page language from the path when the URL matched no route; switch to start pages.
+
+    An error page's language switcher must not point at the failed address in the other
+    language (it may be a POST-only or unknown address), so it leads to the start pages.
+    """
     if "lang" not in g:
         first = request.path.strip("/").split("/", 1)[0]
         if first in LANGUAGES:
             g.lang = first
+    g.alternates = {lang: url_for("main.home", lang_code=lang) for lang in LANGUAGES}
 
 
 def init_app(app: Flask) -> None:
@@ -32,12 +37,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):  # type: ignore[no-untyped-def]
-        _guess_language()
         if request.endpoint == "assessment.step" and request.view_args:
             # A long questionnaire page must not lose its answers to an aged token.
             from app.assessment.routes import show_step_again
 
             return show_step_again(**request.view_args)
+        _guess_language()
         return render_template("error/csrf.html"), 400
 
     @app.errorhandler(413)

@@ -72,6 +72,8 @@ def alternate_urls() -> dict[str, str]:
     if request.endpoint is None or request.url_rule is None or "lang" not in g:
         return {lang: url_for("main.home", lang_code=lang) for lang in LANGUAGES}
     args = dict(request.view_args or {})
+    if request.method == "GET":  # keep a search or a simulator scenario when switching
+        args = {**request.args.to_dict(), **args}
     return {lang: url_for(request.endpoint, **{**args, "lang_code": lang}) for lang in LANGUAGES}
 
 

@@ -68,3 +68,14 @@ def test_a_forged_answer_value_is_refused(app, client):
     )
     assert response.status_code == 400
     assert stored(app) == []
+
+
+def test_the_language_switch_on_a_refused_form_leads_to_the_same_page(client):
+    response = client.post("/da/feedback", data={"kind": "pages", "key": "about"})
+    soup = check_page(response.get_data(as_text=True), "feedback error")
+    assert soup.select_one('.language-nav a[hreflang="sv"]')["href"] == "/sv/om"
+
+
+def test_error_pages_switch_language_to_the_start_page(client):
+    soup = check_page(client.get("/da/vaerktoejskasse/findes-ikke").get_data(as_text=True), "404")
+    assert soup.select_one('.language-nav a[hreflang="sv"]')["href"] == "/sv/"

@@ -140,3 +140,12 @@ def test_the_glossary_shows_both_terms_side_by_side(app, client):
     item = soup.select_one(f"#{entry.id}")
     assert entry.terms["sv"] in item.get_text() and entry.terms["da"] in item.get_text()
     assert item.select_one("dd").get_text(strip=True) == entry.definitions["sv"]
+
+
+def test_switching_language_keeps_a_search_or_a_scenario(client):
+    soup = get_page(client, "/da/soeg", query_string={"q": "målgruppe"})
+    assert soup.select_one('.language-nav a[hreflang="sv"]')["href"] == "/sv/sok?q=m%C3%A5lgruppe"
+    scenario = {"participants": "9", "success_rate": "60", "target_rate": "50",
+                "payment_rule": "per_success", "payment_per_success": "1000"}  # fmt: skip
+    soup = get_page(client, "/sv/betalningssimulator", query_string=scenario)
+    assert "participants=9" in soup.select_one('.language-nav a[hreflang="da"]')["href"]

@@ -56,15 +56,15 @@ def find_page(lang: str, kind: str, slug: str) -> Page:
     page = library().get(lang, kind, slug)
     if page is None:
         abort(404)
-    g.alternates = {
-        other: page_url(library().translation(page, other))  # type: ignore[arg-type]
-        for other in LANGUAGES
-    }
     return page
 
 
 def render_page(page: Page, form: FeedbackForm | None = None, status: int = 200):
     """Render a content page with its breadcrumbs, neighbours and feedback form."""
+    g.alternates = {
+        other: page_url(library().translation(page, other))  # type: ignore[arg-type]
+        for other in LANGUAGES
+    }
     form = form or FeedbackForm(kind=page.kind, key=page.key)
     prev, nxt = library().neighbours(page) if page.kind != "pages" else (None, None)
     phase = None
