@@ -23,6 +23,7 @@ RENDER_INPUTS = (
     "core/charts.py",
     "assessment/report.py",
     "static/css/*.css",
+    "static/js/*.js",
     "../content/**/*.md",
 )
 

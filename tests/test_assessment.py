@@ -382,3 +382,12 @@ def test_a_wrong_number_and_missing_answers_are_listed_together(app, client):
     texts = [a.get_text(strip=True) for a in soup.select(".error-summary a")]
     assert f"{number.text['da']} – Skriv et tal, fx 40." in texts
     assert any(t.endswith("Vælg et svar, eller vælg »Ved ikke«.") for t in texts)
+
+
+def test_secret_link_pages_are_not_cached_or_indexed(app, client):
+    token = submitted(app, client)
+    for path in (f"/da/selvevaluering/{token}/resultat", f"/da/selvevaluering/{token}/rapport.pdf",
+                 f"/da/betalingssimulator?assessment={token}"):  # fmt: skip
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "private, no-store", path
+        assert "noindex" in response.headers["X-Robots-Tag"], path

@@ -28,6 +28,14 @@ bp = Blueprint("assessment", __name__)
 TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
 
 
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    """Pages behind a secret link are nobody's cache and no search engine's business."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 def page_count(assessment: Assessment) -> int:
     """Dimension pages plus the check-your-answers page."""
     return len(service.questionnaire_of(assessment).dimensions) + 1

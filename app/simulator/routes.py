@@ -312,6 +312,15 @@ def drawn_charts(scenario: Scenario, lang: str) -> tuple[str, str]:
     return _drawn(scenario, lang)
 
 
+@bp.after_request
+def keep_linked_assessments_private(response):  # type: ignore[no-untyped-def]
+    """A simulator page opened from an assessment carries its secret link."""
+    if request.args.get("assessment") or request.method == "POST":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @localized_route(bp, "/{assessment}/<string(length=43):token>/{scenario}", methods=["POST"])
 def save_scenario(token: str):
     """Keep the scenario with a draft assessment; its figures feed the payment-model warnings."""
