@@ -26,6 +26,11 @@ PRESENTATION = {
     "stroke-miterlimit",
     "opacity",
     "clip-path",
+    "font-size",
+    "font-family",
+    "font-weight",
+    "font-style",
+    "text-anchor",
 }
 
 
@@ -52,7 +57,8 @@ def radar_figure(labels: list[str], scores: list[float], previous: list[float] |
     axes.set_xticklabels(labels, fontsize=9, parse_math=False)
     axes.tick_params(axis="x", pad=14)
     axes.set_title(title, fontsize=11, pad=24, parse_math=False)
-    figure.tight_layout()
+    # Fixed margins, wide enough for long labels: tight_layout would cost a third of the time.
+    figure.subplots_adjust(left=0.17, right=0.83, top=0.84, bottom=0.1)
     return figure
 
 
@@ -67,8 +73,12 @@ def figure_png(figure) -> bytes:  # type: ignore[no-untyped-def]
 
 def figure_svg(figure, title: str, description: str, element_id: str) -> str:  # type: ignore[no-untyped-def]
     """The figure as inline SVG with a title and description, and no inline CSS (for the CSP)."""
+    import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
+    # Text stays text (not glyph outlines): a third of the size, faster, and selectable.
+    # The same value is set every time, so this global setting cannot race between threads.
+    matplotlib.rcParams["svg.fonttype"] = "none"
     buffer = BytesIO()
     FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue().decode("utf-8")
