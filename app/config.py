@@ -19,7 +19,13 @@ ENV_VARS = (
     "QUESTIONNAIRE_DIR",
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES",
+    "REDIS_URL",
 )
+
+
+APP_ENVS = ("development", "test", "production")
+# A session-signing key must resist guessing: 32 characters of hex or base64 carry 128 bits or more.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +50,12 @@ def defaults(instance_path: str) -> dict:
         # How many reverse proxies in front may set X-Forwarded-*: the secret links shown to
         # respondents must carry the public https address, not the app server's.
         "TRUSTED_PROXIES": 0,
+        # Rate-limit counts: in this process unless REDIS_URL is set (see app/limits.py).
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A Redis that is down must not take the site with it: requests then go unlimited.
+        "RATELIMIT_SWALLOW_ERRORS": True,
     }
 
 
@@ -63,6 +75,8 @@ def from_environment() -> dict:
         found["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
     if os.environ.get("TRUSTED_PROXIES"):
         found["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("REDIS_URL"):
+        found["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     return found
 
 
@@ -92,9 +106,28 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(from_environment())
     else:
         app.config.from_mapping(test_config)
+    check(app.config)
     if app.config["APP_ENV"] == "production":
-        if not app.config.get("SECRET_KEY"):
-            raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
         app.config["SESSION_COOKIE_SECURE"] = True
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+
+
+def check(config: dict) -> None:
+    """Stop start-up on settings that would run the site wrongly, saying which and why."""
+    env = config["APP_ENV"]
+    if env not in APP_ENVS:
+        raise ConfigError(
+            f"APP_ENV={env!r} is not known: use one of {', '.join(APP_ENVS)} "
+            "(production turns on secure cookies and HSTS and needs SECRET_KEY)"
+        )
+    if env == "production":
+        key = config.get("SECRET_KEY") or ""
+        if not key:
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is {len(key)} characters long; production needs at least "
+                f"{MIN_SECRET_KEY_LENGTH}, for example: python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'"
+            )

@@ -56,7 +56,7 @@ def test_a_post_with_the_token_from_the_page_is_accepted(sqlite_url):
 
 def test_the_session_cookie_is_httponly_and_lax_and_secure_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-of-at-least-32-chars")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app()
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -71,6 +71,21 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigError, match="at least 32"):
+        create_app()
+
+
+@pytest.mark.parametrize("env", ["prod", "Production", "staging", "dev"])
+def test_an_unknown_app_env_stops_start_up_naming_the_known_ones(monkeypatch, env):
+    monkeypatch.setenv("APP_ENV", env)
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    with pytest.raises(ConfigError, match="development, test, production"):
         create_app()
 
 
