@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,51 @@ def test_no_template_holds_inline_script_or_style():
         text = path.read_text()
         assert "<style" not in text and " style=" not in text, path
         assert "<script>" not in text and "<script " not in text.replace("<script src=", ""), path
+
+
+def imported_top_level_modules(paths) -> set[str]:
+    """Every top-level module the files import (relative imports left out)."""
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def declared_distributions() -> set[str]:
+    """The distributions pyproject.toml installs for the app (not the test tools)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["postgres"]]
+    return {
+        re.split(r"[<>=\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in wanted
+    }
+
+
+def test_every_package_the_app_imports_is_a_declared_dependency():
+    from importlib.metadata import packages_distributions, requires
+
+    paths = [*(ROOT / "app").rglob("*.py"), *(ROOT / "deploy").glob("*.py")]
+    modules = imported_top_level_modules(paths) - set(sys.stdlib_module_names) - {"app"}
+    providers = packages_distributions()
+    declared = declared_distributions()
+    # A declared package's own requirements come with it (flask brings werkzeug and jinja2).
+    brought = set(declared)
+    for name in declared:
+        for requirement in requires(name) or []:
+            if "extra ==" not in requirement:
+                brought.add(re.split(r"[<>=\[; (!~]", requirement, maxsplit=1)[0].lower())
+    missing = {
+        module: providers.get(module)
+        for module in modules
+        if not {d.lower().replace("_", "-") for d in providers.get(module, [])} & brought
+    }
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_the_e_mail_check_that_wtforms_loads_lazily_is_declared():
+    assert "email-validator" in declared_distributions()
