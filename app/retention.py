@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import Assessment, PageFeedback
 
 DRAFT_DAYS = 90
-SUBMITTED_DAYS = 3 * 365
+SUBMITTED_YEARS = 3
+SUBMITTED_DAYS = SUBMITTED_YEARS * 365
 FEEDBACK_DAYS = 365
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.questionnaire import Questionnaire
 from app.core.scoring import is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
+from app.errors import UnknownLink
 from app.extensions import db
 from app.models import Assessment, RenderedFile
+
+TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def questionnaires() -> dict[str, Questionnaire]:
@@ -22,11 +26,21 @@ def questionnaires() -> dict[str, Questionnaire]:
     return current_app.extensions["questionnaires"]
 
 
+def is_token(text: str) -> bool:
+    """Whether the text has the form of a secret link's token (43 URL-safe characters)."""
+    return bool(TOKEN_FORM.fullmatch(text))
+
+
 def find(token: str) -> Assessment:
-    """The assessment behind a secret link, or 404 for any unknown or tampered token."""
-    assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
+    """The assessment behind a secret link; the unknown-link page for any other token.
+
+    A text that cannot be a token is refused before the query: no database sees it.
+    """
+    assessment = None
+    if is_token(token):
+        assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
     if assessment is None:
-        abort(404)
+        raise UnknownLink()
     return assessment
 
 
