@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from app.core.answers import AnswerError
-from app.core.simulator import InputError
+from app.core.numbers import InputError
 
 ERROR_TEXTS = {
     "required": _l("Choose an answer, or “Don't know”."),
@@ -21,12 +20,40 @@ ERROR_TEXTS = {
     "not_whole": _l("Enter a whole number."),
     "unknown_field": _l("There is no such field."),
     "too_many": _l("Give at most %(limit)s rows."),
+    "ambiguous": _l(
+        "“%(text)s” can be read as %(first)s or as %(second)s. Write the number without a "
+        "thousands separator, for example %(plain)s, or with a decimal comma, for example "
+        "%(comma)s."
+    ),
+    "fraction": _l(
+        "You wrote %(text)s. Did you mean %(percent)s %%? Enter the percentage, for example "
+        "%(percent)s. If you do mean %(text)s %%, write %(text)s %%."
+    ),
+    "wrong_unit": _l("Enter the number without “%(text)s”: this field has another unit."),
 }
 
 
-def error_text(error: AnswerError | InputError, scale: float = 1) -> str:
-    """The error in the current language, with its limit written the local way."""
-    text = str(ERROR_TEXTS[error.code])
+def error_text(error: InputError, scale: float = 1) -> str:
+    """The error in the current language, with its numbers written the local way."""
+    template = ERROR_TEXTS[error.code]
+    if error.code == "ambiguous":
+        first, second = error.readings[0], error.readings[-1]
+        return str(template) % {
+            "text": error.text,
+            "first": format_decimal(first),
+            "second": format_decimal(second),
+            "plain": format_decimal(second, format="0.###"),
+            "comma": format_decimal(first, format="0.0##"),
+        }
+    if error.code == "fraction":
+        percent, typed = error.readings
+        return str(template) % {
+            "text": format_decimal(typed, format="0.####"),
+            "percent": format_decimal(percent, format="0.##"),
+        }
+    if error.code == "wrong_unit":
+        return str(template) % {"text": error.text}
+    text = str(template)
     if error.limit is None:
         return text
     return text % {"limit": format_decimal(error.limit * scale)}

@@ -68,7 +68,7 @@ def score(questionnaire_id: str):
                 ]
             }
         )
-    answers, errors = clean_answers(questionnaire, body["answers"])
+    answers, errors = clean_answers(questionnaire, body["answers"], g.lang)
     if errors:
         return bad_request({qid: [problem(e.code, error_text(e))] for qid, e in errors.items()})
     result = score_assessment(questionnaire, answers)
@@ -127,7 +127,7 @@ def simulate_payment_model():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return bad_request({"_": [problem("wrong_type", _("Send the inputs as a JSON object."))]})
-    clean, errors = check_inputs(body)
+    clean, errors = check_inputs(body, g.lang)
     if errors:
         return bad_request({name: [problem(e.code, error_text(e))] for name, e in errors.items()})
     outcome = simulate(scenario_from_dict(clean))

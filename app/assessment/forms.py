@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField, StringField, TextAreaField
@@ -11,9 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
-from app.core.answers import MAX_TEXT, AnswerError, clean_answer
+from app.core.answers import MAX_TEXT, AnswerError, clean_answer, number_kind
 from app.core.questionnaire import Dimension, Question, Questionnaire
 from app.core.scoring import is_shown
+from app.i18n import current_language
 from app.messages import ERROR_TEXTS, error_text
 
 ROLES = ("kommune", "leverandoer")
@@ -95,7 +97,11 @@ class AnswerField(Field):
         return [str(self.answer)]
 
     def number_text(self) -> str:
-        """The number shown in a number box (never the "don't know" marker)."""
+        """The number shown in a number box, written the page's way (never "don't know")."""
+        if not self.posted and isinstance(self.answer, int | float):
+            text = format_decimal(self.answer, format="0.####")
+            percent = number_kind(self.question) == "percent"
+            return f"{text} %" if percent and 0 < self.answer < 1 else text
         shown = [v for v in self.current_values() if v != DONT_KNOW_VALUE]
         return shown[0] if shown else ""
 
@@ -114,7 +120,7 @@ class AnswerField(Field):
             raise ValidationError(error_text(AnswerError("invalid_choice")))
         else:
             raw = values[0] if values else None
-        answer, error = clean_answer(self.question, raw)
+        answer, error = clean_answer(self.question, raw, current_language())
         if error:
             raise ValidationError(error_text(error))
         self.answer = answer

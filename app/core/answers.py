@@ -2,43 +2,42 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from app.core.numbers import InputError, NumberError, number_from, plain
 from app.core.questionnaire import DONT_KNOW, Question, Questionnaire
 
 MAX_TEXT = 2000
 
 
-@dataclass(frozen=True)
-class AnswerError:
-    """Why an answer was refused: a code the views translate, with the numbers it needs."""
-
-    code: str
-    limit: float | None = None
+# Answers are refused the same way as every other input: a code and what the message names.
+AnswerError = InputError
 
 
-def parse_number(raw: Any) -> float | None:
-    """A number from JSON or from a form (Danish and Swedish write a decimal comma)."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        value = float(raw)
-    elif isinstance(raw, str):
-        text = raw.strip().replace(" ", "").replace("\u00a0", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    return value if math.isfinite(value) else None
+def number_kind(question: Question) -> str:
+    """How a number question's answer is typed: as a percentage, in kroner, or plain."""
+    unit = (question.unit or {}).get("da", "")
+    if unit == "%" or (question.quantity or "").endswith("_percent"):
+        return "percent"
+    return "money" if unit.startswith("kr") else "plain"
 
 
-def clean_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None]:
+def check_typed_number(
+    raw: Any, lang: str, kind: str, extra_units: tuple[str, ...] = ()
+) -> tuple[Decimal | None, InputError | None]:
+    """A number as the person meant it, or why not; a percentage typed as 0,6 is questioned."""
+    try:
+        typed = number_from(raw, lang, kind, extra_units)
+    except NumberError as refused:
+        return None, refused.error
+    if kind == "percent" and isinstance(raw, str) and 0 < typed.value < 1 and not typed.unit_typed:
+        # 0,6 in a percent field is most often a rate meant as 60 %: ask, never guess.
+        return None, InputError("fraction", readings=(typed.value * 100, typed.value), text=raw)
+    return typed.value, None
+
+
+def clean_answer(question: Question, raw: Any, lang: str = "da") -> tuple[Any, AnswerError | None]:
     """The stored form of an answer, or the reason it cannot be stored. None means unanswered."""
     if raw is None or raw == "" or raw == []:
         return None, None
@@ -52,14 +51,15 @@ def clean_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None]
     if raw == DONT_KNOW:
         return DONT_KNOW, None
     if question.type == "number":
-        value = parse_number(raw)
-        if value is None:
-            return None, AnswerError("not_a_number")
-        if question.min is not None and value < question.min:
+        units = tuple((question.unit or {}).values())
+        value, error = check_typed_number(raw, lang, number_kind(question), units)
+        if error or value is None:
+            return None, error
+        if question.min is not None and value < Decimal(str(question.min)):
             return None, AnswerError("too_small", question.min)
-        if question.max is not None and value > question.max:
+        if question.max is not None and value > Decimal(str(question.max)):
             return None, AnswerError("too_large", question.max)
-        return (int(value) if value.is_integer() else value), None
+        return plain(value), None
     allowed = {o.value for o in question.choices()}
     if question.type == "multiple":
         values = raw if isinstance(raw, list) else None
@@ -78,7 +78,7 @@ def clean_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None]
 
 
 def clean_answers(
-    questionnaire: Questionnaire, raw: dict[str, Any]
+    questionnaire: Questionnaire, raw: dict[str, Any], lang: str = "da"
 ) -> tuple[dict[str, Any], dict[str, AnswerError]]:
     """Check a whole set of answers (the API); unknown question ids are errors too."""
     cleaned: dict[str, Any] = {}
@@ -88,7 +88,7 @@ def clean_answers(
         if qid not in questions:
             errors[qid] = AnswerError("unknown_question")
             continue
-        answer, error = clean_answer(questions[qid], value)
+        answer, error = clean_answer(questions[qid], value, lang)
         if error:
             errors[qid] = error
         elif answer is not None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 # Inputs are refused the same way as answers: a code and the limit that was broken.
-from app.core.answers import AnswerError as InputError
-from app.core.answers import parse_number
+from app.core.numbers import InputError, NumberError, number_from, plain
 
 MAX_PARTICIPANTS = 10_000
 NEEDED_PROBABILITY = 0.8
@@ -343,22 +342,32 @@ MAX_RATE_CARD = 10
 MAX_TEXT = 200
 
 
-def check_number(name: str, raw: object) -> tuple[float | int | None, InputError | None]:
-    """One numeric input within its limits."""
+MONEY_FIELDS = frozenset(
+    {"cost_per_participant", "payment_per_success", "payment_if_met", "savings_municipality",
+     "savings_region", "savings_state"}
+)  # fmt: skip
+
+
+def check_number(
+    name: str, raw: object, lang: str = "da"
+) -> tuple[float | int | None, InputError | None]:
+    """One numeric input within its limits (text is read the way the language writes numbers)."""
     low, high, whole = NUMBER_FIELDS[name]
-    value = parse_number(raw)
-    if value is None:
-        return None, InputError("not_a_number")
-    if whole and not value.is_integer():
+    try:
+        value = number_from(raw, lang, "money" if name in MONEY_FIELDS else "plain").value
+    except NumberError as refused:
+        return None, refused.error
+    if whole and value != value.to_integral_value():
         return None, InputError("not_whole")
     if value < low:
         return None, InputError("too_small", low)
     if value > high:
         return None, InputError("too_large", high)
-    return (int(value) if whole else value), None
+    checked = plain(value)
+    return (int(checked) if whole else float(checked)), None
 
 
-def check_inputs(raw: dict) -> tuple[dict, dict[str, InputError]]:
+def check_inputs(raw: dict, lang: str = "da") -> tuple[dict, dict[str, InputError]]:
     """Plain, checked scenario data, or errors per field (rate-card fields as rate_card.N.field)."""
     clean: dict = {}
     errors: dict[str, InputError] = {}
@@ -369,7 +378,7 @@ def check_inputs(raw: dict) -> tuple[dict, dict[str, InputError]]:
         value = raw.get(name)
         if value is None or value == "":
             continue
-        checked, error = check_number(name, value)
+        checked, error = check_number(name, value, lang)
         if error:
             errors[name] = error
         else:
@@ -404,10 +413,10 @@ def check_inputs(raw: dict) -> tuple[dict, dict[str, InputError]]:
             errors[f"{where}.goal"] = InputError("too_long", MAX_TEXT)
         if not isinstance(source, str) or len(source) > MAX_TEXT:
             errors[f"{where}.data_source"] = InputError("too_long", MAX_TEXT)
-        payment, error = check_number("payment_per_success", row.get("payment"))
+        payment, error = check_number("payment_per_success", row.get("payment"), lang)
         if error:
             errors[f"{where}.payment"] = error
-        rate, error = check_number("success_rate", row.get("success_rate"))
+        rate, error = check_number("success_rate", row.get("success_rate"), lang)
         if error:
             errors[f"{where}.success_rate"] = error
         if not any(key.startswith(where) for key in errors):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_decimal
 from werkzeug.datastructures import MultiDict
 
-from app.core.answers import parse_number
-from app.core.simulator import NUMBER_FIELDS, check_inputs
+from app.core.answers import check_typed_number
+from app.core.numbers import InputError, plain
+from app.core.simulator import MONEY_FIELDS, NUMBER_FIELDS, check_inputs
 from app.messages import error_text
 from app.simulator.forms import DEFAULTS, PERCENT_FIELDS, RATE_CARD_ROWS, SimulatorForm
 
@@ -22,49 +24,65 @@ QUANTITY_FIELDS = {
 }
 
 
-def _as_rate(text: str) -> Any:
-    """A percentage as typed becomes a rate; text that is no number is passed on to be refused."""
-    value = parse_number(text)
-    return text if value is None else value / 100
+def _typed(name: str, text: str, lang: str) -> tuple[float | int | None, InputError | None]:
+    """A typed figure as the model takes it (a percentage becomes a rate from 0 to 1)."""
+    percent = name in PERCENT_FIELDS or name.startswith("goal_rate")
+    kind = "percent" if percent else ("money" if name in MONEY_FIELDS else "plain")
+    value, error = check_typed_number(text, lang, kind)
+    if error or value is None:
+        return None, error
+    return plain(value / 100 if percent else value), None
 
 
-def read_form(formdata: MultiDict) -> tuple[SimulatorForm, dict, bool]:
+def read_form(formdata: MultiDict, lang: str) -> tuple[SimulatorForm, dict, bool]:
     """The form, the checked scenario data, and whether there were errors (set on the fields)."""
     form = SimulatorForm(formdata)
     raw: dict[str, Any] = {}
+    refused: dict[str, InputError] = {}
+
+    def read(name: str, form_name: str) -> Any:
+        text = (form[form_name].data or "").strip()
+        if not text:
+            return ""
+        value, error = _typed(name if name in NUMBER_FIELDS else form_name, text, lang)
+        if error:
+            refused[form_name] = error
+        return value
+
     for name in NUMBER_FIELDS:
-        text = (form[name].data or "").strip()
-        if text:
-            raw[name] = _as_rate(text) if name in PERCENT_FIELDS else text
+        value = read(name, name)
+        if value is not None and value != "":
+            raw[name] = value
     if form.payment_rule.data:
         raw["payment_rule"] = form.payment_rule.data
     card = []
     for row in range(1, RATE_CARD_ROWS + 1):
-        values = [
-            (form[f"{key}_{row}"].data or "").strip()
-            for key in ("goal", "goal_payment", "goal_source", "goal_rate")
-        ]
-        if any(values):
+        texts = [(form[f"{key}_{row}"].data or "").strip() for key in CARD_FIELDS.values()]
+        if any(texts):
             card.append(
-                {"goal": values[0], "payment": values[1], "data_source": values[2],
-                 "success_rate": _as_rate(values[3]) if values[3] else ""}
+                {"goal": texts[0], "payment": read("payment_per_success", f"goal_payment_{row}"),
+                 "data_source": texts[2], "success_rate": read("goal_rate", f"goal_rate_{row}")}
             )  # fmt: skip
     if card:
         raw["rate_card"] = card
-    clean, errors = check_inputs(raw)
-    card_fields = {"goal": "goal", "payment": "goal_payment", "data_source": "goal_source",
-                   "success_rate": "goal_rate"}  # fmt: skip
+    clean, errors = check_inputs(raw, lang)
     for key, error in errors.items():
         scale = 100 if key in PERCENT_FIELDS or key.endswith("success_rate") else 1
         if key.startswith("rate_card."):
             _, index, part = [*key.split("."), ""][:3]
-            field = form[f"{card_fields.get(part, 'goal')}_{int(index) + 1}"]
-        elif key in form:
-            field = form[key]
+            name = f"{CARD_FIELDS.get(part, 'goal')}_{int(index) + 1}"
         else:
-            continue
-        field.errors = [*field.errors, error_text(error, scale)]
-    return form, clean, bool(errors)
+            name = key
+        if name in form and name not in refused:
+            form[name].errors = [*form[name].errors, error_text(error, scale)]
+    for name, error in refused.items():
+        form[name].errors = [error_text(error)]
+    return form, clean, bool(errors or refused)
+
+
+# Rate-card keys in the model and the form fields that hold them.
+CARD_FIELDS = {"goal": "goal", "payment": "goal_payment", "data_source": "goal_source",
+               "success_rate": "goal_rate"}  # fmt: skip
 
 
 def defaults() -> MultiDict:
@@ -81,9 +99,9 @@ def formdata_from_scenario(scenario: dict) -> MultiDict:
                 data[f"goal_{i}"] = row["goal"]
                 data[f"goal_payment_{i}"] = _plain(row["payment"])
                 data[f"goal_source_{i}"] = row["data_source"]
-                data[f"goal_rate_{i}"] = _plain(row["success_rate"] * 100)
+                data[f"goal_rate_{i}"] = _percent(row["success_rate"])
         elif name in PERCENT_FIELDS:
-            data[name] = _plain(value * 100)
+            data[name] = _percent(value)
         else:
             data[name] = str(value) if name == "payment_rule" else _plain(value)
     return data
@@ -96,10 +114,18 @@ def formdata_from_answers(questionnaire, answers: dict) -> MultiDict:  # type: i
         field = QUANTITY_FIELDS.get(question.quantity or "")
         value = answers.get(question.id)
         if field and isinstance(value, int | float) and not isinstance(value, bool):
-            data[field] = _plain(value)
+            data[field] = _percent(value / 100) if field in PERCENT_FIELDS else _plain(value)
     return data
 
 
 def _plain(value: float) -> str:
     """A number written the local way without grouping, so it reads back the same."""
     return format_decimal(value, format="0.####")
+
+
+def _percent(rate: float) -> str:
+    """A rate as the percentage typed into the form; under 1 % it carries its unit, so that
+    sending the form again is not questioned as a rate typed where a percentage belongs."""
+    percent = Decimal(str(rate)) * 100
+    text = format_decimal(percent, format="0.####")
+    return f"{text} %" if 0 < percent < 1 else text
