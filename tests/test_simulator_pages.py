@@ -112,7 +112,7 @@ def test_a_repeat_of_the_same_scenario_draws_no_chart(client, monkeypatch):
     def no_drawing(*args, **kwargs):
         raise AssertionError("drawn again")
 
-    monkeypatch.setattr("app.core.charts.probability_curve_figure", no_drawing)
+    monkeypatch.setattr("app.core.svgchart.line_chart_svg", no_drawing)
     assert client.get(PAGE["da"], query_string=NINE_FAMILIES).status_code == 200
 
 

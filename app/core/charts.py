@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -121,62 +120,3 @@ def presentation_attributes(style: str) -> str:
         if name in PRESENTATION:
             parts.append(f'{name}="{escape(value, {chr(34): "&quot;"})}"')
     return " ".join(parts)
-
-
-def payment_distribution_figure(
-    payments: list[tuple[float, float]],
-    x_label: str,
-    y_label: str,
-    title: str,
-    number: Callable[[float], str] = str,
-):  # type: ignore[no-untyped-def]
-    """Bars: the probability of each possible payment (amounts written by `number`)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    figure = Figure(figsize=(7.5, 3.8), dpi=100)
-    axes = figure.add_subplot()
-    xs = [value for value, _ in payments]
-    ys = [100 * probability for _, probability in payments]
-    width = (max(xs) - min(xs)) / max(len(xs), 1) * 0.8 if len(xs) > 1 else 1
-    axes.bar(xs, ys, width=width or 1, color="#0059b3")
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number(value)))
-    axes.set_xlabel(x_label, parse_math=False)
-    axes.set_ylabel(y_label, parse_math=False)
-    axes.set_title(title, fontsize=11, parse_math=False)
-    axes.grid(axis="y", color="#d0d0d0", linewidth=0.6)
-    axes.set_axisbelow(True)
-    figure.tight_layout()
-    return figure
-
-
-def probability_curve_figure(
-    ns: list[int],
-    probabilities: list[float],
-    current: int,
-    critical_mass: int,
-    labels: dict[str, str],
-):  # type: ignore[no-untyped-def]
-    """The chance of meeting the target against the number of participants, zig-zag and all."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7.5, 4.0), dpi=100)
-    axes = figure.add_subplot()
-    axes.plot(ns, [100 * p for p in probabilities], color="#0059b3", linewidth=1.6, marker=".",
-              markersize=3, label=labels["curve"])  # fmt: skip
-    axes.axhline(80, color="#358000", linestyle="--", linewidth=1.2, label=labels["line_80"])
-    axes.axvline(
-        critical_mass, color="#b51d09", linestyle=":", linewidth=1.5, label=labels["critical"]
-    )
-    if current in ns:
-        axes.plot([current], [100 * probabilities[ns.index(current)]], marker="o", markersize=8,
-                  color="#1a1a1a", linestyle="none", label=labels["current"])  # fmt: skip
-    axes.set_ylim(0, 102)
-    axes.set_xlim(min(ns), max(ns))
-    axes.set_xlabel(labels["x"], parse_math=False)
-    axes.set_ylabel(labels["y"], parse_math=False)
-    axes.set_title(labels["title"], fontsize=11, parse_math=False)
-    axes.grid(color="#e0e0e0", linewidth=0.6)
-    axes.legend(loc="lower right", fontsize=8)
-    figure.tight_layout()
-    return figure

@@ -1,0 +1,213 @@
+"""What the simulator page shows for a scenario: sentences, tables and charts in one language.
+
+Everything here is worked out once per request from one simulation; the charts are kept per
+scenario and language, so a repeat view draws nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+
+from app.core import svgchart
+from app.core.simulator import (
+    CRITICAL_MASS,
+    MAX_PARTICIPANTS,
+    Outcome,
+    Scenario,
+    probability_curve,
+    sensitivity,
+    simulate,
+)
+
+CURVE_POINTS = 400
+CHART_CACHE_SIZE = 256  # about 40 KB of SVG a scenario and language
+_charts: OrderedDict[tuple[Scenario, str], tuple[str, str]] = OrderedDict()
+_charts_lock = threading.Lock()
+
+
+def present(scenario: Scenario, lang: str) -> dict[str, Any]:
+    """The page's results for a checked scenario."""
+    outcome = simulate(scenario)
+    distribution = shown_distribution(scenario, outcome)
+    curve = curve_points(scenario, outcome.participants_needed)
+    return {
+        "scenario": scenario,
+        "outcome": outcome,
+        "sentences": sentences(scenario, outcome),
+        "sensitivity": sensitivity(scenario),
+        "charts": drawn_charts(scenario, lang, distribution, curve),
+        "distribution": distribution,
+        "curve": curve,
+        "critical_mass": CRITICAL_MASS,
+    }
+
+
+def money(value: float) -> str:
+    """An amount in whole kroner, written the local way."""
+    return format_decimal(round(value), format="#,##0") + " " + _("kr.")
+
+
+def percent(value: float) -> str:
+    """A share as a percentage with at most one decimal, written the local way."""
+    return format_percent(value, format="#,##0.# %")
+
+
+def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
+    """The results in whole translated sentences."""
+    told = {
+        "chance": _(
+            "With %(participants)s participants, of whom %(completers)s complete, there is a "
+            "%(chance)s chance that at least %(needed)s reach the payment goal, as the target of "
+            "%(target)s requires.",
+            participants=format_decimal(s.participants),
+            completers=format_decimal(o.completers),
+            chance=percent(o.probability_target_met),
+            needed=format_decimal(o.target_successes),
+            target=percent(s.target_rate),
+        ),
+        "payment": _(
+            "The expected payment is %(expected)s. In nine cases of ten it is at least %(p10)s, "
+            "and in nine cases of ten at most %(p90)s.",
+            expected=money(o.expected_payment),
+            p10=money(o.payment_p10),
+            p90=money(o.payment_p90),
+        ),
+    }
+    if o.participants_needed is not None:
+        told["needed"] = _(
+            "From %(needed)s participants on, the chance of meeting the target stays at 80 %% or "
+            "more, for every larger group up to 10,000.",
+            needed=format_decimal(o.participants_needed),
+        )
+    else:
+        told["needed"] = _(
+            "No number of participants up to 10,000 keeps the chance of meeting the target at "
+            "80 %: the expected success rate, after drop-out, is too close to the target "
+            "or below it."
+        )
+    if s.participants < CRITICAL_MASS:
+        told["critical"] = _(
+            "With fewer than %(mass)s participants, results are hard to measure and payments swing "
+            "widely. The first Danish programmes recommend at least %(mass)s persons or families.",
+            mass=CRITICAL_MASS,
+        )
+    if o.participants_needed is not None and s.participants < o.participants_needed:
+        told["short"] = _(
+            "Your group is %(short)s participants short of the %(needed)s needed for an "
+            "80 %% chance.",
+            short=format_decimal(o.participants_needed - s.participants),
+            needed=format_decimal(o.participants_needed),
+        )
+    if s.payment_rule == "per_success" and s.cost_per_participant > 0:
+        if o.break_even_success_rate is not None:
+            told["break_even"] = _(
+                "The investor gets the investment of %(investment)s back if at least %(rate)s of "
+                "those who start reach the goal.",
+                investment=money(o.investment),
+                rate=percent(o.break_even_success_rate),
+            )
+        else:
+            told["break_even"] = _(
+                "The payment per success is lower than the cost per participant, so the investor "
+                "cannot get the investment of %(investment)s back.",
+                investment=money(o.investment),
+            )
+    if o.npv_municipality is not None:
+        told["npv"] = _(
+            "Over %(years)s years the net present value is %(municipality)s for the municipality "
+            "and %(public)s for the public sector as a whole; %(share)s of the gains land outside "
+            "the municipality.",
+            years=s.horizon_years,
+            municipality=money(o.npv_municipality),
+            public=money(o.npv_public_sector or 0),
+            share=percent(o.share_of_gains_outside_municipality or 0),
+        )
+    return told
+
+
+def shown_distribution(s: Scenario, o: Outcome) -> list[tuple[float, float]]:
+    """The payments worth showing: every one with at least 0.05 % probability."""
+    if s.payment_rule == "threshold":
+        return [(0.0, 1 - o.probability_target_met), (s.payment_if_met, o.probability_target_met)]
+    return [(j * s.payment_per_success, p) for j, p in o.distribution if p >= 0.0005]
+
+
+def curve_points(s: Scenario, needed: int | None) -> list[tuple[int, float]]:
+    """The chance of meeting the target for group sizes near the scenario's (at most 400 points)."""
+    top = min(MAX_PARTICIPANTS, max(60, 2 * s.participants, int((needed or 0) * 1.25)))
+    curve = probability_curve(s.success_rate, s.target_rate, s.dropout_rate, top)
+    step = max(1, top // CURVE_POINTS)
+    ns = sorted(
+        {*range(1, top + 1, step), s.participants, CRITICAL_MASS, top} & set(range(1, top + 1))
+    )
+    return [(n, curve[n]) for n in ns]
+
+
+def drawn_charts(
+    scenario: Scenario,
+    lang: str,
+    distribution: list[tuple[float, float]],
+    points: list[tuple[int, float]],
+) -> tuple[str, str]:
+    """Both charts' SVG, kept per scenario and language (the inputs decide everything drawn)."""
+    key = (scenario, lang)
+    with _charts_lock:
+        if key in _charts:
+            _charts.move_to_end(key)
+            return _charts[key]
+    drawn = _draw(scenario, distribution, points)
+    with _charts_lock:
+        _charts[key] = drawn
+        while len(_charts) > CHART_CACHE_SIZE:
+            _charts.popitem(last=False)
+    return drawn
+
+
+def _draw(
+    scenario: Scenario, distribution: list[tuple[float, float]], points: list[tuple[int, float]]
+) -> tuple[str, str]:
+    """The payment distribution and the chance by group size, in the current language."""
+    whole = functools.partial(format_decimal, format="#,##0")
+    dist_svg = svgchart.bar_chart_svg(
+        [(value, 100 * p) for value, p in distribution],
+        title=_("How likely is each payment?"),
+        description=_(
+            "Bars show the probability of each possible payment. The table below has the numbers."
+        ),
+        x_label=_("Payment (kr.)"),
+        y_label=_("Probability (%)"),
+        element_id="chart-payments",
+        x_format=lambda value: whole(round(value)),
+        y_format=lambda value: format_decimal(value, format="0.#"),
+    )
+    chances = dict(points)
+    labels = svgchart.LineLabels(
+        title=_("The chance of meeting the target, by group size"),
+        description=_(
+            "The line zig-zags because successes come in whole persons. "
+            "The table below has the numbers."
+        ),
+        x=_("Number of participants"),
+        y=_("Chance of meeting the target (%)"),
+        curve=_("Chance of meeting the target"),
+        level=_("Chance of 80 %"),
+        mark=_("Critical mass: %(mass)s", mass=CRITICAL_MASS),
+        current=_("Your group"),
+    )
+    current = scenario.participants
+    curve_svg = svgchart.line_chart_svg(
+        [(n, 100 * p) for n, p in points],
+        level=80,
+        mark=CRITICAL_MASS,
+        current=(current, 100 * chances[current]) if current in chances else None,
+        labels=labels,
+        element_id="chart-curve",
+        x_format=lambda value: whole(round(value)),
+    )
+    return dist_svg, curve_svg
