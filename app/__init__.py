@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import errors, i18n, security
+from app import boundary, errors, i18n, logredact, security, templating
 from app.config import configure
 from app.core.content import load_library
 from app.core.questionnaire import load_questionnaires
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, test_config)
+    logredact.install(app.logger)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -53,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    boundary.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
 
     app.config.setdefault("RENDER_VERSION", render_version(Path(app.root_path)))
@@ -65,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["questionnaires"] = load_questionnaires(Path(app.config["QUESTIONNAIRE_DIR"]))
 
     from app import (
+        limits,
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
         retention,
     )
@@ -84,4 +88,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)
     retention.init_app(app)
+    limits.init_app(app)
     return app

@@ -37,6 +37,8 @@ def defaults(instance_path: str) -> dict:
     return {
         "APP_ENV": "development",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'app.db'}",
+        # A connection that died with a database restart is noticed and replaced, not used.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "QUESTIONNAIRE_DIR": str(PROJECT_ROOT / "questionnaires"),
         "BABEL_DEFAULT_LOCALE": "da",

@@ -29,6 +29,9 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
+        # Limits have their own tests (tests/test_rate_limits.py); elsewhere they would only
+        # make a fast suite depend on its own speed.
+        "RATELIMIT_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         **overrides,
     }
