@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     g,
     redirect,
     render_template,
@@ -21,7 +23,7 @@ from app.assessment.forms import StartForm, build_dimension_form
 from app.assessment.report import chart_png, render_result, report_pdf, result_view
 from app.core.questionnaire import Dimension
 from app.core.scoring import is_shown
-from app.i18n import localized_route
+from app.i18n import LANGUAGES, localized_route
 from app.models import Assessment
 
 bp = Blueprint("assessment", __name__)
@@ -59,7 +61,11 @@ def start():
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
 def step(token: str, number: int):
-    """One dimension's questions; 'save and continue' needs every shown question answered."""
+    """One dimension's questions; 'save and continue' needs every shown question answered.
+
+    'Save and come back later' and a change of language keep what was typed without asking for
+    the rest: the language buttons post this page to the same step in the other language.
+    """
     assessment, dimension = draft_page(token, number)
     posted = request.method == "POST"
     form = build_dimension_form(
@@ -67,18 +73,27 @@ def step(token: str, number: int):
     )
     if not posted:
         return render_step(assessment, number, form)
-    continuing = request.form.get("action") != "save"
+    action = request.form.get("action")
+    continuing = action not in ("save", "switch")
     questionnaire = service.questionnaire_of(assessment)
     valid = form.validate_on_submit()  # every field checked, so all errors show at once
     complete = not continuing or form.all_shown_answered(questionnaire, assessment.answers)
     if not (valid and complete):
         return render_step(assessment, number, form), 400
     service.save_page(assessment, [q.id for q in dimension.questions], form.answers(), form.notes())
-    if not continuing:
+    if action == "switch":
+        flash(_("Your answers on this page were saved when you changed the language."), "success")
+        return redirect(url_for("assessment.step", token=token, number=number, **return_args()))
+    if action == "save":
         return redirect(url_for("assessment.saved", token=token))
-    if number < len(questionnaire.dimensions):
-        return redirect(url_for("assessment.step", token=token, number=number + 1))
-    return redirect(url_for("assessment.answers", token=token))
+    if return_args() or number == len(questionnaire.dimensions):
+        return redirect(url_for("assessment.answers", token=token))
+    return redirect(url_for("assessment.step", token=token, number=number + 1))
+
+
+def return_args() -> dict[str, str]:
+    """Keep "back to check your answers" on a page opened from a change link."""
+    return {"back": "answers"} if request.args.get("back") == "answers" else {}
 
 
 def draft_page(token: str, number: int) -> tuple[Assessment, Dimension]:
@@ -103,6 +118,33 @@ def show_step_again(token: str, number: int):  # type: ignore[no-untyped-def]
     return render_step(assessment, number, form, notice), 400
 
 
+def show_step_unsaved() -> str | None:
+    """While the database is down: the posted page again with what was typed, or None.
+
+    The page carries its questionnaire's id, so it can be drawn without the database.
+    """
+    args = request.view_args or {}
+    questionnaire = service.questionnaires().get(request.form.get("questionnaire", ""))
+    number = args.get("number", 0)
+    if questionnaire is None or not 1 <= number <= len(questionnaire.dimensions):
+        return None
+    unsaved = SimpleNamespace(
+        token=args.get("token", ""),
+        questionnaire_id=questionnaire.id,
+        answers={},
+        notes={},
+        organisation="",
+        programme="",
+    )
+    dimension = questionnaire.dimensions[number - 1]
+    form = build_dimension_form(dimension, {}, {}, request.form)
+    notice = _(
+        "Your answers could not be saved just now, because of a fault on our side. They are "
+        "still here. Wait a moment and save again."
+    )
+    return render_step(unsaved, number, form, notice)  # type: ignore[arg-type]
+
+
 def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
     """The page of one dimension."""
     questionnaire = service.questionnaire_of(assessment)
@@ -111,6 +153,12 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
     for field in form.answer_fields():
         if field.answer is not None:
             answers[field.question.id] = field.answer
+    back = return_args()
+    g.alternates = {
+        lang: url_for("assessment.step", token=assessment.token, number=number, lang_code=lang,
+                      **back)
+        for lang in LANGUAGES
+    }  # fmt: skip
     return render_template(
         "views/assessment/step.html",
         assessment=assessment,
@@ -121,6 +169,8 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
         total=page_count(assessment),
         hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
         notice=notice,
+        back=back,
+        language_switch_form="step-form",
     )
 
 

@@ -36,7 +36,51 @@
     });
   }
 
+  // A button that copies the secret link; shown only where the browser can copy.
+  function setUpCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy-link]"), function (button) {
+      var status = button.parentNode.querySelector(".copy-status");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(
+          function () { status.textContent = button.getAttribute("data-copied"); },
+          function () { status.textContent = button.getAttribute("data-copy-failed"); }
+        );
+      });
+    });
+  }
+
+  // "You have N characters left": shown at once, told to screen readers after a pause in typing.
+  function setUpCharacterLimits() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-char-limit]"), function (hint) {
+      var field = document.getElementById(hint.getAttribute("data-for"));
+      var status = document.querySelector('[data-char-status="' + hint.getAttribute("data-for") + '"]');
+      if (!field) return;
+      var limit = parseInt(hint.getAttribute("data-char-limit"), 10);
+      var original = hint.textContent;
+      var timer = null;
+      function message() {
+        var left = limit - field.value.length;
+        if (field.value.length === 0) return original;
+        var template = hint.getAttribute(left >= 0 ? "data-left" : "data-over");
+        return template.replace("{count}", String(Math.abs(left)));
+      }
+      function update() {
+        var text = message();
+        hint.textContent = text;
+        hint.classList.toggle("char-limit-over", field.value.length > limit);
+        if (timer) window.clearTimeout(timer);
+        timer = window.setTimeout(function () { if (status) status.textContent = text; }, 1000);
+      }
+      field.addEventListener("input", update);
+      if (field.value.length > 0) hint.textContent = message();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpCopyButtons();
+    setUpCharacterLimits();
     if (window.DKFDS && typeof window.DKFDS.init === "function") {
       window.DKFDS.init();
     }
