@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Flask, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
+from app.api.errors import error_response as api_error
+from app.api.errors import is_api_request
 from app.extensions import db
-from app.i18n import LANGUAGES, preferred_language
+from app.i18n import LANGUAGES
 
 
 def _guess_language() -> None:
@@ -24,14 +26,22 @@ def _guess_language() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the 400 (CSRF), 404, 413 and 500 pages."""
+    """Register the 400 (CSRF), 404, 413 and 500 pages; the JSON API's errors are JSON.
+
+    Errors raised in the API's views reach app/api/errors.py through its blueprint; these
+    handlers send it the rest on /api/ addresses (no route matched: 404, 405).
+    """
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):  # type: ignore[no-untyped-def]
+        if is_api_request():
+            return api_error(error)
+        return error  # Werkzeug's own answer, as without this handler
 
     @app.errorhandler(404)
     def not_found(error):  # type: ignore[no-untyped-def]
-        if request.path.startswith("/api/"):
-            g.lang = g.get("lang") or preferred_language()
-            message = _("There is nothing at this address.")
-            return jsonify(errors={"_": [{"code": "not_found", "message": message}]}), 404
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/404.html"), 404
 
@@ -47,10 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):  # type: ignore[no-untyped-def]
-        if request.path.startswith("/api/"):
-            g.lang = g.get("lang") or preferred_language()
-            message = _("What you sent is larger than this website accepts.")
-            return jsonify(errors={"_": [{"code": "too_large", "message": message}]}), 413
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/413.html"), 413
 
@@ -58,5 +66,7 @@ def init_app(app: Flask) -> None:
     def server_error(error):  # type: ignore[no-untyped-def]
         # A failed transaction must not poison the next request on this connection.
         db.session.rollback()
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/500.html"), 500
