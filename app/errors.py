@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, current_app, g, jsonify, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
+from app.api.errors import error_response as api_error
+from app.api.errors import is_api_request
 from app.extensions import db
 from app.i18n import LANGUAGES, preferred_language
 
@@ -40,22 +41,14 @@ def _rollback() -> None:
         db.session.rollback()
 
 
-def _is_api() -> bool:
-    return request.path.startswith("/api/")
-
-
-def _api_error(code: str, message: str, status: int):  # type: ignore[no-untyped-def]
-    g.lang = g.get("lang") or preferred_language()
-    return jsonify(errors={"_": [{"code": code, "message": message}]}), status
-
-
 def database_unavailable():  # type: ignore[no-untyped-def]
     """503 while the database is down; a questionnaire page being saved keeps what was typed."""
     _rollback()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    if _is_api():
-        response = _api_error("unavailable", _("The service is busy. Try again shortly."), 503)
-        return response[0], 503, headers
+    if is_api_request():
+        response = api_error(ServiceUnavailable())
+        response.headers.update(headers)
+        return response
     if request.endpoint == "assessment.step" and request.method == "POST":
         from app.assessment.routes import show_step_unsaved
 
@@ -67,12 +60,23 @@ def database_unavailable():  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages for 400 (CSRF), 404, unknown secret links, 413, 429, 500 and 503."""
+    """Register the pages for 400 (CSRF), 404, unknown secret links, 413, 429, 500 and 503.
+
+    The JSON API's errors are JSON: errors raised in its views reach app/api/errors.py through
+    its blueprint; these handlers send it the rest on /api/ addresses (no route matched: 404,
+    405).
+    """
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):  # type: ignore[no-untyped-def]
+        if is_api_request():
+            return api_error(error)
+        return error  # Werkzeug's own answer, as without this handler
 
     @app.errorhandler(404)
     def not_found(error):  # type: ignore[no-untyped-def]
-        if _is_api():
-            return _api_error("not_found", _("There is nothing at this address."), 404)
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/404.html"), 404
 
@@ -103,20 +107,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):  # type: ignore[no-untyped-def]
-        if _is_api():
-            message = _("What you sent is larger than this website accepts.")
-            return _api_error("too_large", message, 413)
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/413.html"), 413
 
     @app.errorhandler(429)
     def too_many_requests(error):  # type: ignore[no-untyped-def]
-        headers = {"Retry-After": str(getattr(error, "retry_after", None) or 60)}
-        if _is_api():
-            message = _("Too many requests. Wait a minute and try again.")
-            return _api_error("too_many_requests", message, 429)[0], 429, headers
+        if is_api_request():
+            return api_error(error)
         _guess_language()
-        return render_template("error/429.html"), 429, headers
+        # Flask-Limiter adds Retry-After for its own limits; this is for any other 429.
+        return render_template("error/429.html"), 429, {"Retry-After": "60"}
 
     @app.errorhandler(503)
     def unavailable(error):  # type: ignore[no-untyped-def]
@@ -128,7 +130,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):  # type: ignore[no-untyped-def]
         _rollback()
-        if _is_api():
-            return _api_error("server_error", _("Something went wrong on our side."), 500)
+        if is_api_request():
+            return api_error(error)
         _guess_language()
         return render_template("error/500.html"), 500

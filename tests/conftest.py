@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.api_contract import ApiContract, CheckedClient
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
@@ -115,6 +116,22 @@ def client(app: Flask):
 def db_client(db_app: Flask):
     """A test client once per database backend."""
     return db_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def api_contract(_sqlite_app: Flask) -> ApiContract:
+    """The OpenAPI document as the API serves it."""
+    document = _sqlite_app.test_client().get("/api/v1/openapi.json").get_json()
+    return ApiContract(_sqlite_app, document)
+
+
+@pytest.fixture
+def api(_sqlite_app: Flask, api_contract: ApiContract) -> CheckedClient:
+    """A test client for the JSON API that checks every answer against the OpenAPI document.
+
+    The API stores nothing, so there are no tables to empty after each test.
+    """
+    return CheckedClient(_sqlite_app.test_client(), api_contract)
 
 
 # --- the browser ---------------------------------------------------------------------------------

@@ -116,12 +116,12 @@ def test_a_repeat_of_the_same_scenario_draws_no_chart(client, monkeypatch):
     assert client.get(PAGE["da"], query_string=NINE_FAMILIES).status_code == 200
 
 
-def test_the_api_simulates_with_the_documented_keys(client):
+def test_the_api_simulates_with_the_documented_keys(api):
     body = {
         "participants": 25, "success_rate": 0.6, "target_rate": 0.5, "dropout_rate": 0,
         "cost_per_participant": 30000, "payment_rule": "per_success", "payment_per_success": 60000,
     }  # fmt: skip
-    response = client.post("/api/v1/payment-model/simulate", json=body)
+    response = api.post("/api/v1/payment-model/simulate", json=body)
     assert response.status_code == 200
     out = response.get_json()
     assert round(out["probability_target_met"], 3) == 0.846
@@ -143,7 +143,7 @@ def test_the_api_simulates_with_the_documented_keys(client):
         ({"payment_per_success": None}, "payment_per_success", "required"),
     ],
 )
-def test_the_api_refuses_bad_input_per_field(client, body, field, code):
+def test_the_api_refuses_bad_input_per_field(api, body, field, code):
     base = {
         "participants": 25,
         "success_rate": 0.6,
@@ -151,7 +151,7 @@ def test_the_api_refuses_bad_input_per_field(client, body, field, code):
         "payment_rule": "per_success",
         "payment_per_success": 1000,
     }
-    response = client.post("/api/v1/payment-model/simulate?lang=sv", json={**base, **body})
+    response = api.post("/api/v1/payment-model/simulate?lang=sv", json={**base, **body})
     assert response.status_code == 400
     errors = response.get_json()["errors"]
     assert errors[field][0]["code"] == code and errors[field][0]["message"]

@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+import yaml
+from flask import Blueprint, Response, abort, current_app, g, jsonify, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
-from app.core.answers import clean_answers
+from app.api import errors
+from app.api.body import read_json
+from app.api.errors import Errors, errors_response, problem, request_language
+from app.api.inputs import simulation_type_errors
+from app.core.answers import AnswerError, clean_answers
 from app.core.questionnaire import Questionnaire, describe
 from app.core.scoring import score_assessment
 from app.core.simulator import check_inputs, outcome_json, scenario_from_dict, simulate
 from app.extensions import csrf
-from app.i18n import LANGUAGES, preferred_language
 from app.messages import error_text
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+SCORE_FIELDS = ("answers",)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API uses no cookies or sessions, so a forged cross-site request gains nothing.
 # It takes JSON only.
 csrf.exempt(bp)
+errors.register(bp)
+
+
+@bp.record_once
+def load_openapi(state: BlueprintSetupState) -> None:
+    """Read the API's description once at start-up, kept as the JSON it is served as."""
+    document = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
+    state.app.extensions["openapi"] = json.dumps(document, ensure_ascii=False, indent=1)
 
 
 @bp.before_request
 def choose_language() -> None:
     """Messages in ?lang=da|sv, else the caller's Accept-Language."""
-    wanted = request.args.get("lang")
-    g.lang = wanted if wanted in LANGUAGES else preferred_language()
+    g.lang = request_language()
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The API described as OpenAPI 3.1."""
+    return current_app.response_class(
+        current_app.extensions["openapi"], mimetype="application/json"
+    )
 
 
 def questionnaire_or_404(questionnaire_id: str) -> Questionnaire:
@@ -56,9 +81,9 @@ def get_questionnaire(questionnaire_id: str):
 def score(questionnaire_id: str):
     """Score answers without storing them; 400 with errors per question for bad input."""
     questionnaire = questionnaire_or_404(questionnaire_id)
-    body = request.get_json(silent=True)
+    body = read_json()
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-        return bad_request(
+        return errors_response(
             {
                 "answers": [
                     problem(
@@ -68,9 +93,12 @@ def score(questionnaire_id: str):
                 ]
             }
         )
-    answers, errors = clean_answers(questionnaire, body["answers"], g.lang)
-    if errors:
-        return bad_request({qid: [problem(e.code, error_text(e))] for qid, e in errors.items()})
+    unknown = unknown_fields(body, SCORE_FIELDS)
+    answers, refused = clean_answers(questionnaire, body["answers"], g.lang)
+    if refused or unknown:
+        return errors_response(
+            {**unknown, **{qid: [problem(e.code, error_text(e))] for qid, e in refused.items()}}
+        )
     result = score_assessment(questionnaire, answers)
     lang = g.lang
     return jsonify(
@@ -113,22 +141,26 @@ def step_link(key: str, lang: str) -> dict[str, Any]:
     return {"key": key, "url": url}
 
 
-def problem(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
-
-
-def bad_request(errors: dict[str, list[dict[str, str]]]):
-    return jsonify(errors=errors), 400
+def unknown_fields(body: dict[str, Any], known: tuple[str, ...]) -> Errors:
+    """Top-level fields the endpoint does not take."""
+    message = error_text(AnswerError("unknown_field"))
+    return {name: [problem("unknown_field", message)] for name in body if name not in known}
 
 
 @bp.post("/payment-model/simulate")
 def simulate_payment_model():
     """Run one payment-model simulation; 400 with a message per field for bad input."""
-    body = request.get_json(silent=True)
+    body = read_json()
     if not isinstance(body, dict):
-        return bad_request({"_": [problem("wrong_type", _("Send the inputs as a JSON object."))]})
-    clean, errors = check_inputs(body, g.lang)
-    if errors:
-        return bad_request({name: [problem(e.code, error_text(e))] for name, e in errors.items()})
+        return errors_response(
+            {"_": [problem("wrong_type", _("Send the inputs as a JSON object."))]}
+        )
+    clean, refused = check_inputs(body, g.lang)
+    wrong_types = simulation_type_errors(body)
+    if refused or wrong_types:
+        return errors_response(
+            {**{name: [problem(e.code, error_text(e))] for name, e in refused.items()},
+             **wrong_types}
+        )  # fmt: skip
     outcome = simulate(scenario_from_dict(clean))
     return jsonify(outcome_json(outcome))

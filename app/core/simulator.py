@@ -384,14 +384,18 @@ def check_inputs(raw: dict, lang: str = "da") -> tuple[dict, dict[str, InputErro
         else:
             clean[name] = checked
     rule = raw.get("payment_rule")
-    if rule is not None and rule not in RULES:
+    if rule is not None and not isinstance(rule, str):  # a list or an object from JSON
+        errors["payment_rule"] = InputError("wrong_type")
+    elif rule is not None and rule not in RULES:
         errors["payment_rule"] = InputError("invalid_choice")
     elif rule is not None:
         clean["payment_rule"] = rule
     for name in REQUIRED:
         if name not in clean and name not in errors:
             errors[name] = InputError("required")
-    money = {"per_success": "payment_per_success", "threshold": "payment_if_met"}.get(rule or "")
+    money = {"per_success": "payment_per_success", "threshold": "payment_if_met"}.get(
+        clean.get("payment_rule", "")
+    )
     if money and money not in clean and money not in errors:
         errors[money] = InputError("required")
     card = raw.get("rate_card") or []
