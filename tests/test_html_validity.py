@@ -21,7 +21,7 @@ from flask import Flask, url_for
 from werkzeug.test import TestResponse
 
 from app.i18n import LANGUAGES
-from tests.assessment_helpers import answer_all, start
+from tests.assessment_helpers import TOKEN_RE, answer_all, start
 from tests.conftest import ROOT, dispose, empty_tables, make_app
 from tests.helpers import check_page
 
@@ -106,7 +106,7 @@ class Site:
         def make() -> str:
             old = self.submitted(lang, how="worst")
             moved = self.post(self.url("assessment.new_version", lang, token=old), 302)
-            token = moved.headers["Location"].split("/")[3]
+            token = TOKEN_RE.search(moved.headers["Location"]).group(1)
             answer_all(self.client, lang, token, self.questionnaire("kommune"), "best")
             self.post(self.url("assessment.submit", lang, token=token), 302)
             return token
@@ -173,7 +173,8 @@ def every_content_page(kind: str, endpoint: str) -> Fetch:
 def simulator_from_an_assessment(site: Site, lang: str) -> TestResponse:
     """Prefilled from a draft's answers, with the form that saves the scenario with it."""
     token = site.answered(lang, tg_size="40")
-    return site.get(site.url("simulator.page", lang, assessment=token), must_show=token)
+    save = site.url("simulator.save_scenario", lang, token=token)
+    return site.get(site.url("simulator.page", lang, assessment=token), must_show=f'"{save}"')
 
 
 def server_error(site: Site, lang: str) -> TestResponse:
@@ -251,6 +252,7 @@ PAGES: list[tuple[str, Fetch]] = [
         "saved",
         lambda s, lang: s.post(
             s.url("assessment.step", lang, token=s.draft(lang), number=1),
+            must_show="secret-link",
             data={"action": "save"},
             follow_redirects=True,
         ),
@@ -294,6 +296,7 @@ PAGES: list[tuple[str, Fetch]] = [
         "page after feedback is saved",
         lambda s, lang: s.post(
             s.url("feedback.submit", lang),
+            must_show='role="status"',
             data={"kind": "pages", "key": "about", "useful": "yes"},
             follow_redirects=True,
         ),
