@@ -11,8 +11,10 @@ import json
 import re
 import shutil
 import subprocess
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,20 +147,16 @@ def every_questionnaire_page(role: str, posted_empty: bool = False) -> Fetch:
     """Each dimension page of a questionnaire, answered, or posted with nothing chosen."""
 
     def fetch(site: Site, lang: str) -> list[TestResponse]:
-        token = site.answered(lang, role)
-        pages = range(1, len(site.questionnaire(role).dimensions) + 1)
+        count = len(site.questionnaire(role).dimensions)
+        token = site.draft(lang, role) if posted_empty else site.answered(lang, role)
+        urls = [
+            site.url("assessment.step", lang, token=token, number=n) for n in range(1, count + 1)
+        ]
         if posted_empty:
-            token = site.draft(lang, role)
             return [
-                site.post(
-                    site.url("assessment.step", lang, token=token, number=number),
-                    400,
-                    "error-summary",
-                    data={"action": "continue"},
-                )
-                for number in pages
+                site.post(url, 400, "error-summary", data={"action": "continue"}) for url in urls
             ]
-        return [site.get(site.url("assessment.step", lang, token=token, number=n)) for n in pages]
+        return [site.get(url) for url in urls]
 
     return fetch
 
@@ -322,14 +320,22 @@ PAGES: list[tuple[str, Fetch]] = [
 
 @dataclass
 class Checked:
-    """What vnu said, per page type: the files written and the errors found in them."""
+    """Per page type: the files written, what could not be fetched or checked, and vnu's errors."""
 
     files: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def file_name(name: str, lang: str, index: int) -> str:
     return f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}-{lang}-{index}.html"
+
+
+def described(error: Exception) -> str:
+    """An assertion's message; for anything else the whole traceback."""
+    if isinstance(error, AssertionError):
+        return str(error)
+    return "".join(traceback.format_exception(error))
 
 
 def run_vnu(files: list[Path]) -> list[dict]:
@@ -339,9 +345,10 @@ def run_vnu(files: list[Path]) -> list[dict]:
         pytest.fail("java is missing: run 'make test', which installs a Java runtime")
     if not VNU_JAR.exists():
         pytest.fail(f"{VNU_JAR} is missing: run 'make test', which runs npm ci")
-    command = [java, "-jar", str(VNU_JAR), "--errors-only", "--no-langdetect", "--stdout"]
+    # Only the quick JIT (half the CPU for a run this short); it needs a larger stack than 1 MB.
+    command = [java, "-Xss4m", "-XX:TieredStopAtLevel=1", "-jar", str(VNU_JAR)]
     done = subprocess.run(
-        [*command, "--format", "json", *map(str, files)],
+        [*command, "--errors-only", "--no-langdetect", "--stdout", "--format", "json", *files],
         capture_output=True,
         text=True,
         timeout=300,
@@ -351,43 +358,62 @@ def run_vnu(files: list[Path]) -> list[dict]:
     return json.loads(done.stdout)["messages"]
 
 
+def fetch_every_page(site: Site, folder: Path, result: Checked) -> dict[str, str]:
+    """Write each page type's pages into folder; the page type of each file name."""
+    page_types = {}
+    for name, fetch in PAGES:
+        for lang in LANGUAGES:
+            try:
+                fetched = fetch(site, lang)
+            except Exception as error:
+                result.problems[name].append(f"{lang}: {described(error)}")
+                continue
+            for index, response in enumerate(fetched if isinstance(fetched, list) else [fetched]):
+                path = folder / file_name(name, lang, index)
+                path.write_text(response.get_data(as_text=True), encoding="utf-8")
+                result.files[name].append(path.name)
+                page_types[path.name] = name
+    return page_types
+
+
+def strict_app_for(database_url: str) -> Flask:
+    """The app as a visitor gets it: CSRF on, and an unexpected error answers the 500 page."""
+    app = make_app(database_url, WTF_CSRF_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def boom() -> str:
+        raise RuntimeError("an unexpected error, for the 500 page")
+
+    for lang in LANGUAGES:
+        app.add_url_rule(f"/{lang}/vnu-boom", f"boom_{lang}", boom)
+    return app
+
+
 @pytest.fixture(scope="module")
 def checked(_sqlite_app: Flask, sqlite_url: str, tmp_path_factory) -> Iterator[Checked]:  # type: ignore[no-untyped-def]
     """Fetch every page type in both languages, then check all the files with vnu at once."""
-    strict_app = make_app(
-        sqlite_url, WTF_CSRF_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False
-    )
-    for lang in LANGUAGES:
-
-        def boom() -> str:
-            raise RuntimeError("an unexpected error, for the 500 page")
-
-        strict_app.add_url_rule(f"/{lang}/vnu-boom", f"boom_{lang}", boom)
-    site = Site(_sqlite_app, strict_app)
+    strict_app = strict_app_for(sqlite_url)
     folder = tmp_path_factory.mktemp("vnu")
     result = Checked()
-    by_file: dict[str, str] = {}
     try:
-        for name, fetch in PAGES:
-            for lang in LANGUAGES:
-                fetched = fetch(site, lang)
-                responses = fetched if isinstance(fetched, list) else [fetched]
-                assert responses, f"{name} ({lang}): no page fetched"
-                for index, response in enumerate(responses):
-                    html = response.get_data(as_text=True)
-                    check_page(html, f"{name} ({lang}) {response.request.path}")
-                    path = folder / file_name(name, lang, index)
-                    path.write_text(html, encoding="utf-8")
-                    result.files[name].append(path.name)
-                    by_file[path.name] = name
+        page_types = fetch_every_page(Site(_sqlite_app, strict_app), folder, result)
         (folder / f"{CONTROL}.html").write_text(CONTROL_HTML, encoding="utf-8")
-        by_file[f"{CONTROL}.html"] = CONTROL
-        for message in run_vnu(sorted(folder.iterdir())):
+        page_types[f"{CONTROL}.html"] = CONTROL
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            vnu = pool.submit(run_vnu, sorted(str(folder / name) for name in page_types))
+            for file, name in page_types.items():  # the house's page checks, while vnu runs
+                if name == CONTROL:
+                    continue
+                try:
+                    check_page((folder / file).read_text(encoding="utf-8"), file)
+                except AssertionError as error:
+                    result.problems[name].append(described(error))
+            messages = vnu.result()
+        for message in messages:
             file = message.get("url", "").rsplit("/", 1)[-1]
             where = f"{file}:{message.get('lastLine', '?')}:{message.get('firstColumn', '?')}"
             extract = " ".join(message.get("extract", "").split())[:120]
             text = f"{where}: {message.get('message')} [{extract}]"
-            result.errors[by_file.get(file, "vnu itself")].append(text)
+            result.errors[page_types.get(file, "vnu itself")].append(text)
         yield result
     finally:
         empty_tables(_sqlite_app)
@@ -401,6 +427,8 @@ def test_the_checker_reports_a_known_error(checked: Checked):
 
 @pytest.mark.parametrize("page_type", [name for name, _ in PAGES])
 def test_every_page_type_is_valid_html(checked: Checked, page_type: str):
-    assert checked.files[page_type]
+    problems = checked.problems[page_type]
+    assert not problems, f"{page_type}:\n" + "\n".join(problems)
+    assert checked.files[page_type], f"{page_type}: no page fetched"
     errors = checked.errors[page_type]
     assert not errors, f"{len(errors)} vnu errors in {page_type}:\n" + "\n".join(errors)
