@@ -30,7 +30,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 $(DKFDS)/.copied: node_modules/.package-lock.json
@@ -59,8 +59,13 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The Nu HTML Checker (node_modules/vnu-jar, run by tests/test_html_validity.py) needs Java 17+.
+/usr/bin/java:
+	command -v java >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium ## Also install test tools and Debian's Chromium
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java ## Also install test tools, Debian's Chromium and a Java runtime
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade

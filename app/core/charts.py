@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape
 
 STYLE_ATTR = re.compile(r'style="([^"]*)"')
 STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+# matplotlib writes RDF metadata even when every key is None; RDF is not allowed in HTML's SVG.
+METADATA_ELEMENT = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 ID_ATTR = re.compile(r'\b(id)="([^"]+)"')
 HREF_ATTR = re.compile(r'\b(xlink:href|href)="#([^"]+)"')
 URL_REF = re.compile(r"url\(#([^)]+)\)")
@@ -83,6 +85,7 @@ def figure_svg(figure, title: str, description: str, element_id: str) -> str:  #
     svg = buffer.getvalue().decode("utf-8")
     svg = svg[svg.index("<svg") :]
     svg = STYLE_ELEMENT.sub("", svg)
+    svg = METADATA_ELEMENT.sub("", svg)
     svg = STYLE_ATTR.sub(lambda m: presentation_attributes(m.group(1)), svg)
     # Several charts on one page must not share ids (glyphs are reused by reference).
     svg = ID_ATTR.sub(lambda m: f'{m.group(1)}="{element_id}-{m.group(2)}"', svg)
