@@ -19,6 +19,7 @@ ENV_VARS = (
     "QUESTIONNAIRE_DIR",
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES",
+    "PUBLIC_URL",
 )
 
 
@@ -44,6 +45,9 @@ def defaults(instance_path: str) -> dict:
         # How many reverse proxies in front may set X-Forwarded-*: the secret links shown to
         # respondents must carry the public https address, not the app server's.
         "TRUSTED_PROXIES": 0,
+        # The site's public address (https://host[/prefix]) for secret links and the PDF's links;
+        # empty in development, where the request's own host is used.
+        "PUBLIC_URL": "",
     }
 
 
@@ -63,6 +67,8 @@ def from_environment() -> dict:
         found["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
     if os.environ.get("TRUSTED_PROXIES"):
         found["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("PUBLIC_URL"):
+        found["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     return found
 
 
@@ -95,6 +101,14 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if app.config["APP_ENV"] == "production":
         if not app.config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+        if not app.config.get("PUBLIC_URL"):
+            raise ConfigError(
+                "PUBLIC_URL must be set when APP_ENV=production, for example "
+                "PUBLIC_URL=https://socialeinvesteringer.dk (links must not follow the Host header)"
+            )
         app.config["SESSION_COOKIE_SECURE"] = True
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+    public = app.config["PUBLIC_URL"]
+    if public and not public.startswith(("https://", "http://")):
+        raise ConfigError(f"PUBLIC_URL must start with https:// (or http://), not {public!r}")

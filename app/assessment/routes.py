@@ -23,6 +23,7 @@ from app.core.questionnaire import Dimension
 from app.core.scoring import is_shown
 from app.i18n import localized_route
 from app.models import Assessment
+from app.urls import public_url
 
 bp = Blueprint("assessment", __name__)
 TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
@@ -128,7 +129,7 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
 def saved(token: str):
     """The secret link to come back with."""
     assessment = service.find(token)
-    link = url_for("assessment.resume", token=token, _external=True)
+    link = public_url("assessment.resume", token=token)  # never the request's Host header
     return render_template("views/assessment/saved.html", assessment=assessment, link=link)
 
 
