@@ -42,6 +42,8 @@ NOTE_LABEL = {"da": "Hvordan ved I det?", "sv": "Hur vet ni det?"}
 PDF_STEM = {"da": "investeringskompas", "sv": "investeringskompass"}
 SLUG = "tidlig-hjaelp-b-b-x-paa-aeroe"
 MIN_PRINT_PT = 8 - 0.01  # 8 pt, give or take the PDF's rounding
+# report.css: A4 less 2 × 16 mm of page margin and 2 × 1rem (12 pt) of body padding.
+CONTENT_WIDTH_PT = (210 - 2 * 16) / 25.4 * 72 - 2 * 12
 
 
 @dataclass
@@ -259,9 +261,10 @@ def test_the_saved_scenario_shows_the_simulators_figures(reports, lang):
 @pytest.mark.parametrize("lang", ["da", "sv"])
 def test_the_radar_in_the_pdf_is_drawn_for_labels_of_8_pt_or_more(reports, lang):
     svg = reports[lang].soup.select_one("figure.radar svg")
-    width = float(svg["width"].removesuffix("pt"))  # the printed width (CSS never enlarges it)
-    view_width = float(svg["viewbox"].split()[2])
-    scale = width / view_width
+    width = float(svg["width"].removesuffix("pt"))
+    # Wider than the text column, CSS (max-width: 100%) would shrink it, and its labels with it.
+    assert width <= CONTENT_WIDTH_PT
+    scale = width / float(svg["viewbox"].split()[2])
     sizes = [float(t["font-size"].removesuffix("px")) * scale for t in svg.select("text")]
     assert len(sizes) >= 8 + 5  # the dimension labels and the 20–100 ticks
     assert min(sizes) >= MIN_PRINT_PT, sorted(sizes)[:3]
