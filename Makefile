@@ -64,8 +64,12 @@ $(VENV)/.system-libs: | $(BIN)/python
 	command -v java >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 
+# pdfinfo (poppler-utils) checks that the PDF report is tagged.
+/usr/bin/pdfinfo:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java ## Also install test tools, Debian's Chromium and a Java runtime
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo ## Also install test tools, Debian's Chromium, a Java runtime and pdfinfo
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade
@@ -102,7 +106,7 @@ db-check: db ## Check that models and migrations agree
 bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/results.json
 	$(BIN)/python bench/run.py
 
-prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY and APP_ENV=production)
+prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
 
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs

@@ -20,6 +20,7 @@ ENV_VARS = (
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES",
     "REDIS_URL",
+    "PUBLIC_URL",
 )
 
 
@@ -58,6 +59,9 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # A Redis that is down must not take the site with it: requests then go unlimited.
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # The site's public address (https://host[/prefix]) for secret links and the PDF's links;
+        # empty in development, where the request's own host is used.
+        "PUBLIC_URL": "",
     }
 
 
@@ -79,6 +83,8 @@ def from_environment() -> dict:
         found["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("PUBLIC_URL"):
+        found["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     return found
 
 
@@ -133,3 +139,11 @@ def check(config: dict) -> None:
                 f"{MIN_SECRET_KEY_LENGTH}, for example: python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))'"
             )
+        if not config.get("PUBLIC_URL"):
+            raise ConfigError(
+                "PUBLIC_URL must be set when APP_ENV=production, for example "
+                "PUBLIC_URL=https://socialeinvesteringer.dk (links must not follow the Host header)"
+            )
+    public = config.get("PUBLIC_URL") or ""
+    if public and not public.startswith(("https://", "http://")):
+        raise ConfigError(f"PUBLIC_URL must start with https:// (or http://), not {public!r}")

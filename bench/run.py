@@ -177,6 +177,7 @@ def main() -> None:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench",
         "APP_ENV": "production",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),

@@ -57,6 +57,7 @@ def test_a_post_with_the_token_from_the_page_is_accepted(sqlite_url):
 def test_the_session_cookie_is_httponly_and_lax_and_secure_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-of-at-least-32-chars")
+    monkeypatch.setenv("PUBLIC_URL", "https://socialeinvesteringer.dk")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app()
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.assessment import service
 from app.core import charts
+from app.core.scoring import is_shown
+from app.core.simulator import Scenario, scenario_from_dict, simulate
 from app.extensions import db
 from app.models import Assessment
+from app.simulator.forms import SimulatorForm
+from app.simulator.presenter import sentences
+from app.simulator.routes import sheet_labels
+from app.urls import public_root
+
+# The radar as printed, in inches (16 × 11.2 cm): drawn at this size, so that its labels print
+# at their nominal 8 and 9 pt, and placed unscaled. The heading above it names the programme.
+PRINT_RADAR = (6.3, 4.4)
 
 
 @dataclass(frozen=True)
@@ -81,12 +93,15 @@ def result_view(assessment: Assessment, lang: str) -> dict[str, Any]:
     }
 
 
-def _radar(view: dict[str, Any], assessment: Assessment):  # type: ignore[no-untyped-def]
+def _radar(view: dict[str, Any], assessment: Assessment, for_print: bool = False):  # type: ignore[no-untyped-def]
     rows = [r for r in view["rows"]]
     scores = [r.score or 0 for r in rows]
     previous = [r.previous or 0 for r in rows] if view["has_previous"] else None
+    labels = [r.title for r in rows]
+    if for_print:
+        return charts.radar_figure(labels, scores, previous, None, PRINT_RADAR)
     title = f"{assessment.organisation} – {assessment.programme}"
-    return charts.radar_figure([r.title for r in rows], scores, previous, title)
+    return charts.radar_figure(labels, scores, previous, title)
 
 
 def chart_description(view: dict[str, Any]) -> str:
@@ -100,15 +115,18 @@ def format_score(score: float | None) -> str:
     return "–" if score is None else f"{score:.0f}"
 
 
-def chart_svg(assessment: Assessment, lang: str, view: dict[str, Any]) -> str:
-    """The radar as inline SVG, drawn once per result and language."""
+def chart_svg(
+    assessment: Assessment, lang: str, view: dict[str, Any], for_print: bool = False
+) -> str:
+    """The radar as inline SVG (for the screen, or at its printed size), drawn once per language."""
 
     def draw() -> bytes:
-        figure = _radar(view, assessment)
+        figure = _radar(view, assessment, for_print)
         title = _("Readiness per dimension: %(programme)s", programme=assessment.programme)
         return charts.figure_svg(figure, title, chart_description(view), "radar").encode()
 
-    return service.rendered(assessment, f"radar-{lang}.svg", draw).decode()
+    name = f"radar-print-{lang}.svg" if for_print else f"radar-{lang}.svg"
+    return service.rendered(assessment, name, draw).decode()
 
 
 def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
@@ -119,28 +137,111 @@ def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
 
 
 def render_result(
-    assessment: Assessment, lang: str, template: str, chart_size: str | None = None, **extra: Any
+    assessment: Assessment, lang: str, template: str, for_print: bool = False, **extra: Any
 ) -> str:
     """A page of the result (the result page, the printable page, the PDF's HTML)."""
     view = result_view(assessment, lang)
-    chart = chart_svg(assessment, lang, view)
-    if chart_size:
-        chart = charts.sized(chart, chart_size, chart_size)
+    chart = chart_svg(assessment, lang, view, for_print)
     return render_template(template, assessment=assessment, view=view, chart=chart, **extra)
 
 
+def report_html(assessment: Assessment, lang: str, for_pdf: bool) -> str:
+    """The printable report: the result, the answers with their notes, and the saved scenario."""
+    questionnaire = service.questionnaire_of(assessment)
+    return render_result(
+        assessment,
+        lang,
+        "views/assessment/report.html",
+        for_print=True,
+        for_pdf=for_pdf,
+        questionnaire=questionnaire,
+        same_version=assessment.questionnaire_version == questionnaire.version,
+        is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
+        scenario=scenario_report(assessment.scenario) if assessment.scenario else None,
+    )
+
+
+def scenario_report(saved: dict) -> dict[str, Any]:
+    """A saved payment-model scenario: its inputs, and its outcome as the simulator shows it."""
+    scenario = scenario_from_dict(saved)
+    outcome = simulate(scenario)
+    return {
+        "inputs": scenario_inputs(scenario),
+        "outcome": outcome,
+        "sentences": sentences(scenario, outcome),
+        "labels": sheet_labels(),
+    }
+
+
+def scenario_inputs(s: Scenario) -> list[tuple[str, str, bool]]:
+    """The scenario's inputs as the simulator's form names them (units in the labels).
+
+    Each row is (label, value, whether the value is a number).
+    """
+    form = SimulatorForm()
+    labels = sheet_labels()
+
+    def figure(name: str, value: float, percent: bool = False) -> tuple[str, str, bool]:
+        shown = value * 100 if percent else value
+        return form[name].label.text, format_decimal(shown, format="#,##0.#"), True
+
+    rows = [
+        figure("participants", s.participants),
+        figure("success_rate", s.success_rate, percent=True),
+        figure("target_rate", s.target_rate, percent=True),
+        figure("dropout_rate", s.dropout_rate, percent=True),
+        figure("cost_per_participant", s.cost_per_participant),
+        (form.payment_rule.label.text, labels[s.payment_rule], False),
+    ]
+    if s.payment_rule == "per_success":
+        rows.append(figure("payment_per_success", s.payment_per_success))
+    else:
+        rows.append(figure("payment_if_met", s.payment_if_met))
+    if s.savings_municipality or s.savings_region or s.savings_state:
+        rows += [
+            figure("savings_municipality", s.savings_municipality),
+            figure("savings_region", s.savings_region),
+            figure("savings_state", s.savings_state),
+            figure("horizon_years", s.horizon_years),
+            figure("discount_rate", s.discount_rate, percent=True),
+        ]
+    return rows
+
+
+# Stand-ins for the page counters inside the translated sentence (private-use characters).
+PAGE, PAGES = "\ue000", "\ue001"
+
+
+def page_numbers_css() -> str:
+    """Every page's number in its bottom margin, as a whole sentence in the page's language."""
+    sentence = _("Page %(page)s of %(pages)s", page=PAGE, pages=PAGES)
+    parts = []
+    for piece in re.split(f"([{PAGE}{PAGES}])", sentence):
+        if piece == PAGE:
+            parts.append("counter(page)")
+        elif piece == PAGES:
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "@page { @bottom-right { content: " + " ".join(parts) + "; } }"
+
+
 def report_pdf(assessment: Assessment, lang: str) -> bytes:
-    """The printable report as PDF (WeasyPrint), made once per result and language."""
+    """The printable report as a tagged PDF/UA (WeasyPrint), made once per result and language."""
 
     def draw() -> bytes:
         from weasyprint import CSS, HTML
 
-        html = render_result(
-            assessment, lang, "views/assessment/report.html", chart_size="12cm", for_pdf=True
+        html = report_html(assessment, lang, for_pdf=True)
+        stylesheets = [
+            CSS(filename=str(Path(current_app.static_folder or "") / "css" / "report.css")),
+            CSS(string=page_numbers_css()),
+        ]
+        # Links in the PDF lead back to the toolbox, so they are absolute, on the public address
+        # (never the request's Host header: the PDF is stored and handed to everyone).
+        return HTML(string=html, base_url=public_root()).write_pdf(
+            stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True
         )
-        stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "css" / "report.css"))
-        # Links in the PDF lead back to the toolbox on this site, so they must be absolute.
-        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=[stylesheet])
 
     content = service.rendered(assessment, f"report-{lang}.pdf", draw)
     db.session.commit()

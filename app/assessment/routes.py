@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from io import BytesIO
 from types import SimpleNamespace
 
 from flask import (
@@ -14,17 +15,20 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 
 from app.assessment import service
 from app.assessment.forms import StartForm, build_dimension_form
-from app.assessment.report import chart_png, render_result, report_pdf, result_view
+from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
+from app.core.filenames import download_name
 from app.core.questionnaire import Dimension
 from app.core.scoring import is_shown
 from app.i18n import LANGUAGES, localized_route
 from app.models import Assessment
+from app.urls import public_url
 
 bp = Blueprint("assessment", __name__)
 TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
@@ -178,7 +182,7 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
 def saved(token: str):
     """The secret link to come back with."""
     assessment = service.find(token)
-    link = url_for("assessment.resume", token=token, _external=True)
+    link = public_url("assessment.resume", token=token)  # never the request's Host header
     return render_template("views/assessment/saved.html", assessment=assessment, link=link)
 
 
@@ -256,7 +260,7 @@ def result(token: str):
 def printable(token: str):
     """The result as a page made for printing."""
     assessment = submitted_or_404(token)
-    return render_result(assessment, g.lang, "views/assessment/report.html", for_pdf=False)
+    return report_html(assessment, g.lang, for_pdf=False)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/radar.png", methods=["GET"])
@@ -264,11 +268,7 @@ def radar_png(token: str):
     """The radar as a PNG file."""
     assessment = submitted_or_404(token)
     png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
-    return Response(
-        png,
-        mimetype="image/png",
-        headers={"Content-Disposition": 'attachment; filename="radar.png"'},
-    )
+    return attachment(png, "image/png", download_name("radar", assessment.programme, "png"))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{report}}.pdf", methods=["GET"])
@@ -276,12 +276,8 @@ def pdf(token: str):
     """The result as a PDF report."""
     assessment = submitted_or_404(token)
     content = report_pdf(assessment, g.lang)
-    filename = f"{_('investment-compass')}.pdf"
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    name = download_name(_("investment-compass"), assessment.programme, "pdf")
+    return attachment(content, "application/pdf", name)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.json", methods=["GET"])
@@ -300,11 +296,14 @@ def answers_json(token: str):
         "notes": assessment.notes,
         "result": assessment.result,
     }
-    return Response(
-        json.dumps(body, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="answers.json"'},
-    )
+    content = json.dumps(body, ensure_ascii=False, indent=2).encode()
+    name = download_name(_("answers"), assessment.programme, "json")
+    return attachment(content, "application/json", name)
+
+
+def attachment(content: bytes, mimetype: str, name: str) -> Response:
+    """A download named in the page's language (an ASCII name, so every browser keeps it)."""
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{delete}}", methods=["GET", "POST"])

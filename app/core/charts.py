@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -35,11 +36,29 @@ PRESENTATION = {
 }
 
 
-def radar_figure(labels: list[str], scores: list[float], previous: list[float] | None, title: str):
-    """A radar of dimension scores 0–100 (and the previous assessment's, if any)."""
+# Room around the radar's circle, in inches, whatever the figure's size: the dimension labels
+# (wrapped after LABEL_WRAP characters) and the title need the same room on screen and in print.
+RADAR_SIDE, RADAR_TOP, RADAR_BOTTOM, RADAR_TITLE_ROOM = 1.275, 0.55, 0.55, 0.65
+LABEL_WRAP = 16
+RADAR_LABEL_PT, RADAR_TICK_PT, RADAR_TITLE_PT = 9, 8, 11
+
+
+def radar_figure(
+    labels: list[str],
+    scores: list[float],
+    previous: list[float] | None,
+    title: str | None,
+    size: tuple[float, float] = (7.5, 7.5),
+):  # type: ignore[no-untyped-def]
+    """A radar of dimension scores 0–100 (and the previous assessment's, if any).
+
+    `size` is width and height in inches; fonts are in points, so drawn at the size it is
+    printed, every label prints at its nominal size. Without a title the circle gets its room.
+    """
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 7.5), dpi=100)
+    width, height = size
+    figure = Figure(figsize=size, dpi=100)
     axes = figure.add_subplot(projection="polar")
     axes.set_theta_offset(math.pi / 2)  # first dimension at the top, then clockwise
     axes.set_theta_direction(-1)
@@ -52,14 +71,31 @@ def radar_figure(labels: list[str], scores: list[float], previous: list[float] |
     axes.fill(closed, [*scores, scores[0]], color="#0059b3", alpha=0.18)
     axes.set_ylim(0, 100)
     axes.set_yticks([20, 40, 60, 80, 100])
-    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=8, color="#454545")
+    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=RADAR_TICK_PT, color="#454545")
     axes.set_xticks(angles)
     # Labels and the title come from data and users: never parse them as math ($ is common).
-    axes.set_xticklabels(labels, fontsize=9, parse_math=False)
-    axes.tick_params(axis="x", pad=14)
-    axes.set_title(title, fontsize=11, pad=24, parse_math=False)
+    wrapped = [textwrap.fill(label, LABEL_WRAP, break_long_words=False) for label in labels]
+    axes.set_xticklabels(wrapped, fontsize=RADAR_LABEL_PT, parse_math=False)
+    # Labels grow away from the circle (left of it on the left, right of it on the right).
+    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
+        side = math.sin(angle)
+        label.set_horizontalalignment(
+            "center" if abs(side) < 0.01 else "left" if side > 0 else "right"
+        )
+    axes.tick_params(axis="x", pad=4)
+    top = RADAR_TOP
+    if title is not None:
+        characters = int(width * 72 / (RADAR_TITLE_PT * 0.65))  # a line of the title font
+        lines = textwrap.wrap(title, characters, max_lines=2, placeholder=" …") or [""]
+        axes.set_title("\n".join(lines), fontsize=RADAR_TITLE_PT, pad=24, parse_math=False)
+        top += RADAR_TITLE_ROOM
     # Fixed margins, wide enough for long labels: tight_layout would cost a third of the time.
-    figure.subplots_adjust(left=0.17, right=0.83, top=0.84, bottom=0.1)
+    figure.subplots_adjust(
+        left=RADAR_SIDE / width,
+        right=1 - RADAR_SIDE / width,
+        top=1 - top / height,
+        bottom=RADAR_BOTTOM / height,
+    )
     return figure
 
 
