@@ -107,7 +107,7 @@ bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/
 	$(BIN)/python bench/run.py
 
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
+	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
 
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
 	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)

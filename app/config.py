@@ -20,6 +20,7 @@ ENV_VARS = (
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES",
     "REDIS_URL",
+    "RATELIMIT_ENABLED",
     "PUBLIC_URL",
 )
 
@@ -81,6 +82,8 @@ def from_environment() -> dict:
         found["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_CONTENT_LENGTH"])
     if os.environ.get("TRUSTED_PROXIES"):
         found["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("RATELIMIT_ENABLED"):
+        found["RATELIMIT_ENABLED"] = os.environ["RATELIMIT_ENABLED"].lower() not in ("0", "false")
     if os.environ.get("REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if os.environ.get("PUBLIC_URL"):

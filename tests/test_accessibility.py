@@ -32,6 +32,17 @@ PAGE_TYPES = {
         "/sv/betalningssimulator?participants=0&success_rate=x",
     ),
     "self-assessment start": ("/da/selvevaluering/", "/sv/sjalvskattning/"),
+    "unknown secret link": (
+        "/da/selvevaluering/" + "A" * 43,
+        "/sv/sjalvskattning/" + "A" * 43 + "/resultat",
+    ),
+    "simulator with a rate card": (
+        "/da/betalingssimulator?participants=40&success_rate=60&target_rate=50"
+        "&payment_rule=per_success&payment_per_success=90.000&goal_1=Bolig&goal_payment_1=40.000"
+        "&goal_rate_1=50&savings_municipality=150.000",
+        "/sv/betalningssimulator?participants=40&success_rate=0,6&target_rate=50"
+        "&payment_rule=per_success&payment_per_success=90 000",
+    ),
 }
 
 

@@ -145,3 +145,48 @@ def test_result_and_simulator_pages_fit_a_320_pixel_screen(page: Page, live_serv
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+
+
+def test_the_saved_page_copies_the_secret_link_and_says_so(browser, live_server):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(live_server.url + "/da/selvevaluering/")
+    page.get_by_label("En kommune").check()
+    page.get_by_label("Navn på jeres organisation").fill("Vejle Kommune")
+    page.get_by_label("Navn på programmet eller idéen").fill("Tidlig hjælp")
+    page.get_by_role("button", name="Start selvevalueringen").click()
+    page.get_by_role("button", name="Gem og fortsæt senere").click()
+    button = page.get_by_role("button", name="Kopiér linket")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator(".copy-status")).to_have_text("Linket er kopieret.")
+    link = page.locator(".secret-link a").inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    context.close()
+
+
+def test_a_text_field_counts_down_as_one_types(page, live_server):
+    page.goto(live_server.url + "/sv/sjalvskattning/")
+    hint = page.locator("#programme-limit")
+    expect(hint).to_have_text("Ni kan skriva upp till 200 tecken.")
+    page.locator("#programme").fill("x" * 190)
+    expect(hint).to_have_text("Ni har 10 tecken kvar.")
+    page.locator("#programme").fill("x" * 203)
+    expect(hint).to_have_text("Ni har skrivit 3 tecken för mycket.")
+
+
+def test_switching_language_on_a_questionnaire_page_keeps_the_typed_answers(page, live_server):
+    page.goto(live_server.url + "/da/selvevaluering/")
+    page.get_by_label("En kommune").check()
+    page.get_by_label("Navn på jeres organisation").fill("Aarhus Kommune")
+    page.get_by_label("Navn på programmet eller idéen").fill("Familier i fokus")
+    page.get_by_role("button", name="Start selvevalueringen").click()
+    first_note = page.locator("textarea[name^=note_]").first
+    page.locator("details.note summary").first.click()
+    first_note.fill("Referat fra styregruppemødet")
+    page.locator(".language-nav").get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page).to_have_url(re.compile(r"/sv/sjalvskattning/[A-Za-z0-9_-]{43}/steg/1$"))
+    expect(page.locator("textarea[name^=note_]").first).to_have_value(
+        "Referat fra styregruppemødet"
+    )

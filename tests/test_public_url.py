@@ -7,7 +7,7 @@ import pytest
 from app import create_app
 from app.config import ConfigError
 from app.urls import public_url
-from tests.assessment_helpers import BASE, start
+from tests.assessment_helpers import BASE, form_value, start
 from tests.helpers import get_page
 
 PUBLIC = "https://socialeinvesteringer.example"
@@ -53,3 +53,14 @@ def test_production_refuses_to_start_without_public_url(monkeypatch):
 def test_public_url_must_be_a_web_address():
     with pytest.raises(ConfigError, match="PUBLIC_URL must start with https://"):
         create_app({"SECRET_KEY": "x", "PUBLIC_URL": "socialeinvesteringer.dk"})
+
+
+def test_the_apis_links_into_the_toolbox_start_with_public_url(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", PUBLIC)
+    questionnaire = app.extensions["questionnaires"]["kommune"]
+    answers = {q.id: form_value(q, "worst") for q in questionnaire.questions.values() if q.scored}
+    response = client.post(
+        "/api/v1/questionnaires/kommune/score?lang=sv", json={"answers": answers}, headers=FORGED
+    )
+    urls = [s["url"] for r in response.get_json()["recommendations"] for s in r["steps"]]
+    assert urls and all(url.startswith(f"{PUBLIC}/sv/verktygslada/") for url in urls)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, abort, current_app, g, jsonify, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
@@ -21,6 +21,7 @@ from app.core.scoring import score_assessment
 from app.core.simulator import check_inputs, outcome_json, scenario_from_dict, simulate
 from app.extensions import csrf
 from app.messages import error_text
+from app.urls import public_url
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 SCORE_FIELDS = ("answers",)
@@ -137,7 +138,7 @@ def score(questionnaire_id: str):
 def step_link(key: str, lang: str) -> dict[str, Any]:
     """A toolbox step by key, with its address in the caller's language."""
     page = current_app.extensions["library"].by_key(lang, "steps", key)
-    url = url_for("main.step", lang_code=lang, slug=page.slug, _external=True) if page else None
+    url = public_url("main.step", lang_code=lang, slug=page.slug) if page else None
     return {"key": key, "url": url}
 
 
