@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from app.assessment import service
 from app.core import charts
-from app.core.sheets import build_scenario_workbook
 from app.core.simulator import (
     CRITICAL_MASS,
     MAX_PARTICIPANTS,
@@ -25,6 +24,7 @@ from app.core.simulator import (
 )
 from app.i18n import localized_route
 from app.simulator.inputs import defaults, formdata_from_answers, formdata_from_scenario, read_form
+from app.simulator.workbook import scenario_workbook
 
 bp = Blueprint("simulator", __name__)
 CURVE_POINTS = 400
@@ -78,44 +78,18 @@ def page():
 
 @localized_route(bp, "/{simulator}.xlsx", methods=["GET"])
 def spreadsheet():
-    """The scenario, its results and its rate card as a spreadsheet in the page's language."""
-    _form, clean, has_errors = read_form(formdata_for(None))
+    """The scenario the page shows (from an assessment too) as a workbook that calculates."""
+    _form, clean, has_errors = read_form(formdata_for(linked_assessment()))
     if has_errors:
         abort(400)
     scenario = scenario_from_dict(clean)
-    outcome = simulate(scenario)
-    labels = sheet_labels()
-    per_success = scenario.payment_rule == "per_success"
-    payment = scenario.payment_per_success if per_success else scenario.payment_if_met
-    rows = [
-        (labels["participants"], scenario.participants),
-        (labels["success_rate"], scenario.success_rate),
-        (labels["target_rate"], scenario.target_rate),
-        (labels["dropout_rate"], scenario.dropout_rate),
-        (labels["cost_per_participant"], scenario.cost_per_participant),
-        (labels["payment_rule"], labels[scenario.payment_rule]),
-        (labels["payment"], payment),
-        (labels["probability_target_met"], outcome.probability_target_met),
-        (labels["expected_successes"], outcome.expected_successes),
-        (labels["expected_payment"], outcome.expected_payment),
-        (labels["payment_p10"], outcome.payment_p10),
-        (labels["payment_p90"], outcome.payment_p90),
-        (labels["investment"], outcome.investment),
-        (labels["break_even"], or_dash(outcome.break_even_success_rate)),
-        (labels["participants_needed"], or_dash(outcome.participants_needed)),
-    ]  # fmt: skip
-    data = build_scenario_workbook(labels, rows, list(outcome.rate_card))
+    data = scenario_workbook(scenario, simulate(scenario), sensitivity(scenario), g.lang)
     return send_file(
         BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=f"{_('payment-model-scenario')}.xlsx",
+        download_name=_("payment-model-simulator") + ".xlsx",
     )
-
-
-def or_dash(value: float | None) -> float | str:
-    """A figure, or a dash where there is none."""
-    return "–" if value is None else value
 
 
 def sheet_labels() -> dict[str, str]:
