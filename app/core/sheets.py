@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-FORMULA_START = ("=", "+", "-", "@")
 # What XML 1.0 cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls but tab, newline and
 # carriage return), plus lone surrogates and the two non-characters U+FFFE and U+FFFF.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -67,7 +66,7 @@ class Cell:
     value: Any = None
     format: str | None = None  # one of FORMATS
     name: str | None = None  # formulas elsewhere in the workbook refer to it as {name}
-    style: str | None = None  # title, heading, section, total, note or wrap
+    style: str | None = None  # title, heading, total, note or wrap
 
 
 @dataclass
@@ -134,7 +133,7 @@ def write_workbook(sheets: list[Sheet], lang: str) -> bytes:
                 if cell is not None and cell.name:
                     if cell.name in where:
                         raise ValueError(f"two cells are named {cell.name!r}")
-                    where[cell.name] = (sheet.title, f"${column_letter(c)}${r}")
+                    where[cell.name] = (sheet.title[:31], f"${column_letter(c)}${r}")
 
     def resolve(formula: Formula, on: str) -> Formula:
         def reference(match: re.Match) -> str:
@@ -150,7 +149,6 @@ def write_workbook(sheets: list[Sheet], lang: str) -> bytes:
             "fill": PatternFill("solid", fgColor="DDE6F0"),
             "alignment": Alignment(wrap_text=True, vertical="top"),
         },
-        "section": {"font": Font(bold=True, size=12)},
         "total": {"font": Font(bold=True), "border": Border(top=Side(style="thin"))},
         "note": {"font": Font(italic=True)},
         "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
@@ -158,15 +156,14 @@ def write_workbook(sheets: list[Sheet], lang: str) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for spec in sheets:
-        sheet = workbook.create_sheet(spec.title[:31])
+        title = spec.title[:31]  # the most a sheet's name may hold
+        sheet = workbook.create_sheet(title)
         for r, row in enumerate(spec.rows, start=1):
             for c, cell in enumerate(row, start=1):
                 if cell is None:
                     continue
                 value = (
-                    resolve(cell.value, spec.title)
-                    if isinstance(cell.value, Formula)
-                    else cell.value
+                    resolve(cell.value, title) if isinstance(cell.value, Formula) else cell.value
                 )
                 written = put(sheet, r, c, value)
                 shown = number_format(cell.format, lang)
