@@ -227,6 +227,7 @@ def total(formula: str) -> dict:
         (total("n * (p"), "a bracket is not closed"),
         (total("n * p;SUM(A1)"), "cannot read ';SUM(A1)'"),
         (total("n p"), "unexpected 'p'"),
+        (total("hyperlink(p)"), "unexpected '('"),
         (total("n *"), "the formula ends too early"),
         (total("t * 2"), "uses 't'"),
         (changed(rows=[["a", 2, 100, 200]]), "row 1 must have 3 entries, one per column without"),
@@ -285,3 +286,19 @@ def test_every_character_openpyxl_refuses_is_removed():
 
     refused = "".join(chr(c) for c in range(0x10000) if ILLEGAL_CHARACTERS_RE.match(chr(c)))
     assert refused and clean_text(refused) == ""
+
+
+def test_a_word_a_total_counts_is_quoted_inside_its_formula():
+    download = {
+        "sheet": "S",
+        "columns": [
+            "Item",
+            {"heading": "Kind", "id": "k"},
+            {"heading": "N", "id": "n", "format": "integer"},
+        ],
+        "rows": [['Say "hi"', 'a"b', 2]],
+        "totals": [{"label": "Quoted", "sum": "n", "where": {"k": 'a"b'}}],
+    }
+    assert validate_download(download, "x.md") is None
+    sheet = load_workbook(BytesIO(build_workbook("T", download))).active
+    assert sheet["A6"].value == "Quoted" and sheet["C6"].value == '=SUMIFS(C4:C5,B4:B5,"a""b")'
