@@ -68,8 +68,13 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/pdfinfo:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
 
+# LibreOffice Calc without its GUI opens and recalculates every workbook the site gives out, in a test.
+/usr/bin/soffice:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  libreoffice-calc-nogui
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo ## Also install test tools, Debian's Chromium, a Java runtime and pdfinfo
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice ## Also install test tools, Chromium, Java, pdfinfo and LibreOffice Calc
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade

@@ -236,15 +236,11 @@ def test_the_saved_scenario_shows_the_simulators_figures(reports, lang):
         row.th.get_text(strip=True): row.td.get_text(strip=True)
         for row in section.select(".scenario-inputs tr")
     }
+    kr = {"da": "kr.", "sv": "kr"}[lang]
     cost = format_decimal(40000, format="#,##0", locale=lang)  # 40.000 / 40 000
-    assert {
-        "30",
-        "60",
-        "50",
-        "10",
-        cost,
-        format_decimal(90000, format="#,##0", locale=lang),
-    } <= set(inputs.values())
+    payment = format_decimal(90000, format="#,##0", locale=lang)
+    # Each input with its unit, as the simulator shows it beside the field.
+    assert {"30", "60 %", "50 %", "10 %", f"{cost} {kr}", f"{payment} {kr}"} <= set(inputs.values())
 
     def key_figures(soup: BeautifulSoup) -> list[str]:
         return [" ".join(r.get_text(" ").split()) for r in soup.select(".key-figures tr")]

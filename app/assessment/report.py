@@ -14,12 +14,11 @@ from flask_babel import gettext as _
 from app.assessment import service
 from app.core import charts
 from app.core.scoring import is_shown
-from app.core.simulator import Scenario, scenario_from_dict, simulate
+from app.core.simulator import MONEY_FIELDS, Scenario, scenario_from_dict, simulate
 from app.extensions import db
 from app.models import Assessment
 from app.simulator.forms import SimulatorForm
-from app.simulator.presenter import sentences
-from app.simulator.routes import sheet_labels
+from app.simulator.presenter import figure_labels, sentences
 from app.urls import public_root
 
 # The radar as printed, in inches (16 × 11.2 cm): drawn at this size, so that its labels print
@@ -169,21 +168,25 @@ def scenario_report(saved: dict) -> dict[str, Any]:
         "inputs": scenario_inputs(scenario),
         "outcome": outcome,
         "sentences": sentences(scenario, outcome),
-        "labels": sheet_labels(),
+        "labels": figure_labels(),
     }
 
 
 def scenario_inputs(s: Scenario) -> list[tuple[str, str, bool]]:
-    """The scenario's inputs as the simulator's form names them (units in the labels).
+    """The scenario's inputs as the simulator's form names them, each with its unit.
 
     Each row is (label, value, whether the value is a number).
     """
     form = SimulatorForm()
-    labels = sheet_labels()
+    labels = figure_labels()
+    kroner = _("kr.")
 
     def figure(name: str, value: float, percent: bool = False) -> tuple[str, str, bool]:
-        shown = value * 100 if percent else value
-        return form[name].label.text, format_decimal(shown, format="#,##0.#"), True
+        shown = format_decimal(value * 100 if percent else value, format="#,##0.#")
+        unit = "%" if percent else (kroner if name in MONEY_FIELDS else "")
+        if name == "horizon_years":
+            unit = _("years")
+        return form[name].label.text, f"{shown} {unit}".strip(), True
 
     rows = [
         figure("participants", s.participants),

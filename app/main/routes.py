@@ -147,7 +147,7 @@ def template_download(slug: str):
         abort(404)
     cache = current_app.extensions["sheets"]
     if (g.lang, slug) not in cache:
-        cache[(g.lang, slug)] = build_workbook(page.title, page.download)
+        cache[(g.lang, slug)] = build_workbook(page.title, page.download, g.lang)
     response = send_file(
         BytesIO(cache[(g.lang, slug)]),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -31,6 +31,17 @@ _charts: OrderedDict[tuple[Scenario, str], tuple[str, str]] = OrderedDict()
 _charts_lock = threading.Lock()
 
 
+def figure_labels() -> dict[str, str]:
+    """Names of figures the simulator page and the PDF's scenario show, in the page's language."""
+    return {
+        "per_success": _("A payment for each participant who reaches the goal"),
+        "threshold": _("One payment if the target rate is reached"),
+        "participants_needed": _("Participants needed for a chance of 80 %"),
+        "chance_pct": _("Chance of meeting the target (%)"),
+        "probability_pct": _("Probability (%)"),
+    }
+
+
 def present(scenario: Scenario, lang: str) -> dict[str, Any]:
     """The page's results for a checked scenario."""
     outcome = simulate(scenario)

@@ -1,0 +1,216 @@
+"""The simulator's workbook: what the page shows, as formulas where a person expects them, in the
+page's language, from an assessment too, and never broken by what a visitor typed.
+
+LibreOffice recalculates these workbooks in tests/test_spreadsheets_libreoffice.py; here openpyxl
+reads what was written: values, formulas and number formats."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.assessment_helpers import answer_all, start
+from tests.helpers import get_page
+
+PAGE = {"da": "/da/betalingssimulator", "sv": "/sv/betalningssimulator"}
+XLSX = {"da": "/da/betalingssimulator.xlsx", "sv": "/sv/betalningssimulator.xlsx"}
+NINE_FAMILIES = {
+    "participants": "9",
+    "success_rate": "60",
+    "target_rate": "50",
+    "dropout_rate": "0",
+    "cost_per_participant": "100000",
+    "payment_rule": "per_success",
+    "payment_per_success": "150000",
+}
+WITH_SAVINGS = {
+    **NINE_FAMILIES,
+    "participants": "40",
+    "dropout_rate": "10",
+    "savings_municipality": "50000",
+    "savings_region": "10000",
+    "savings_state": "20000",
+    "horizon_years": "5",
+    "discount_rate": "3,5",
+    "goal_1": "Stabil bolig",
+    "goal_payment_1": "40000",
+    "goal_source_1": "Register",
+    "goal_rate_1": "50",
+    "goal_2": "Job",
+    "goal_payment_2": "30000",
+    "goal_rate_2": "40",
+}
+SHEETS = {
+    "da": ["Scenarie", "Prisliste", "Følsomhed"],
+    "sv": ["Scenario", "Prislista", "Känslighet"],
+}
+
+
+def workbook(response):  # type: ignore[no-untyped-def]
+    """The downloaded workbook, as written (formulas as text)."""
+    assert response.status_code == 200, response.status_code
+    return load_workbook(BytesIO(response.data))
+
+
+def figures(sheet) -> dict:  # type: ignore[no-untyped-def]
+    """Column A's labels and the cell beside each."""
+    return {row[0].value: row[1] for row in sheet.iter_rows(min_col=1, max_col=2) if row[0].value}
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_workbook_is_named_and_laid_out_in_the_pages_language(client, lang):
+    response = client.get(XLSX[lang], query_string=NINE_FAMILIES)
+    name = {"da": "betalingssimulator.xlsx", "sv": "betalningssimulator.xlsx"}[lang]
+    assert response.headers["Content-Disposition"] == f"attachment; filename={name}"
+    book = workbook(response)
+    assert book.sheetnames == SHEETS[lang]
+    title = {"da": "Scenarie for betalingsmodellen", "sv": "Scenario för betalningsmodellen"}
+    assert book.worksheets[0]["A1"].value == title[lang]
+
+
+def test_inputs_are_values_and_simple_arithmetic_is_a_formula(client):
+    sheet = workbook(client.get(XLSX["da"], query_string=NINE_FAMILIES))["Scenarie"]
+    cells = figures(sheet)
+    participants, cost = cells["Antal deltagere"], cells["Pris pr. deltager"]
+    assert participants.value == 9 and participants.number_format == "#,##0"
+    assert cells["Forventet succesrate"].value == 0.6
+    assert cells["Forventet succesrate"].number_format == "0.0 %"
+    assert cost.value == 100000 and cost.number_format == '#,##0 "kr."'
+    investment = cells["Investering"]
+    assert investment.data_type == "f"
+    assert investment.value == f"=${participants.column_letter}${participants.row}*$B${cost.row}"
+    assert cells["Forventet udbetaling"].data_type == "f"
+    assert cells["Forventet antal succeser"].data_type == "f"
+    assert cells["Investors nulpunkt (succesrate)"].data_type == "f"
+    # What the binomial model decides stays a value, with the page's unit.
+    chance = cells["Sandsynlighed for, at målet nås"]
+    assert chance.data_type == "n" and chance.value == pytest.approx(0.73343232)
+    assert chance.number_format == "0.0 %"
+    assert cells["Udbetaling, 10. percentil"].data_type == "n"
+    assert cells["Deltagere, der skal til for en sandsynlighed på 80 %"].value == 16
+    assert "Besparelser og nutidsværdi" not in cells, "no savings were given"
+
+
+def test_swedish_kroner_have_no_full_stop(client):
+    sheet = workbook(client.get(XLSX["sv"], query_string=NINE_FAMILIES))["Scenario"]
+    assert figures(sheet)["Kostnad per deltagare"].number_format == '#,##0 "kr"'
+
+
+def test_savings_net_present_values_sensitivity_and_rate_card_are_in_the_workbook(client):
+    book = workbook(client.get(XLSX["da"], query_string=WITH_SAVINGS))
+    cells = figures(book["Scenarie"])
+    for label in (
+        "Besparelser og nutidsværdi",
+        "Nutidsværdi for kommunen",
+        "Nutidsværdi for den offentlige sektor som helhed",
+        "Andel af gevinsterne uden for kommunen",
+    ):
+        assert label in cells, label
+    assert cells["Kommunen"].value == 50000 and cells["Staten"].value == 20000
+    assert cells["Nutidsværdi for kommunen"].data_type == "f"
+    assert cells["Diskonteringsrente"].value == pytest.approx(0.035)
+    card = book["Prisliste"]
+    headings = [c.value for c in card[1]]
+    assert headings == [
+        "Betalingsmål", "Betaling pr. succes", "Datakilde", "Forventet succesrate",
+        "Forventet udbetaling",
+    ]  # fmt: skip
+    completers = cells["Deltagere, der gennemfører"]
+    assert completers.value == 36
+    assert [c.value for c in card[2]][:4] == ["Stabil bolig", 40000, "Register", 0.5]
+    assert card["D2"].number_format == "0.0 %" and card["B2"].number_format == '#,##0 "kr."'
+    assert card["E2"].value == f"='Scenarie'!$B${completers.row}*D2*B2"
+    assert card["A5"].value == "I alt" and card["E5"].value == "=SUM(E2:E3)"
+    sensitivity = list(book["Følsomhed"].iter_rows(values_only=True))
+    assert sensitivity[0] == ("Inddata", "Ny værdi", "Sandsynlighed for at nå målet",
+                              "Forventet udbetaling")  # fmt: skip
+    assert sensitivity[1][0] == "Som indtastet"
+    assert [row[0] for row in sensitivity[2:]] == [
+        "Forventet succesrate", "Forventet succesrate", "Antal deltagere", "Antal deltagere",
+        "Frafald",
+    ]  # fmt: skip
+
+
+def test_a_threshold_payment_is_the_chance_times_the_payment(client):
+    query = {**NINE_FAMILIES, "payment_rule": "threshold", "payment_if_met": "1000000"}
+    cells = figures(workbook(client.get(XLSX["da"], query_string=query))["Scenarie"])
+    payment, chance = cells["Betaling, hvis målet nås"], cells["Sandsynlighed for, at målet nås"]
+    assert payment.value == 1000000
+    assert cells["Forventet udbetaling"].value == f"=$B${chance.row}*$B${payment.row}"
+    assert cells["Investors nulpunkt (succesrate)"].value == "–"
+
+
+def test_control_characters_in_rate_card_text_never_break_the_workbook(client):
+    query = {
+        **NINE_FAMILIES,
+        "goal_1": "a\x01b\x1bc",
+        "goal_payment_1": "1000",
+        "goal_rate_1": "50",
+        "goal_source_1": "d\x00e\x0bf\x7f",
+    }
+    page = client.get(PAGE["da"], query_string=query)
+    response = client.get(XLSX["da"], query_string=query)
+    # The spreadsheet answers as the page does (200, or 400 if the form refuses the text): no 500.
+    assert response.status_code == page.status_code in (200, 400)
+    if response.status_code == 200:
+        card = workbook(response)["Prisliste"]
+        assert card["A2"].value == "abc" and card["C2"].value == "def"
+
+
+def test_rate_card_text_that_looks_like_a_formula_stays_text(client):
+    query = {
+        **NINE_FAMILIES,
+        "goal_1": '\x01=HYPERLINK("http://example.org","x")',
+        "goal_payment_1": "1000",
+        "goal_rate_1": "50",
+        "goal_source_1": "=1+1",
+    }
+    book = workbook(client.get(XLSX["da"], query_string=query))
+    card = book["Prisliste"]
+    assert card["A2"].value == '=HYPERLINK("http://example.org","x")'
+    assert card["A2"].data_type == "s" and card["C2"].data_type == "s"
+    assert card["E2"].data_type == "f", "the code's own formula beside it is a formula"
+
+
+def saved_scenario_token(app, client) -> str:
+    """An assessment with the nine-families scenario saved through the page's own form."""
+    token = start(client)
+    form = get_page(
+        client, PAGE["da"], query_string={"assessment": token, **NINE_FAMILIES}
+    ).select_one(".simulator-result form")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert client.post(form["action"], data=data).status_code == 302
+    return token
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_workbook_from_an_assessment_holds_its_saved_scenario(app, client, lang):
+    token = saved_scenario_token(app, client)
+    soup = get_page(client, PAGE[lang], query_string={"assessment": token})
+    assert soup.select_one("#participants")["value"] == "9"
+    href = soup.select_one(".simulator-result a.download-link")["href"]
+    assert href == f"{XLSX[lang]}?assessment={token}"
+    response = client.get(href)
+    assert response.headers["Cache-Control"] == "private, no-store"
+    cells = figures(workbook(response).worksheets[0])
+    participants = {"da": "Antal deltagere", "sv": "Antal deltagare"}[lang]
+    cost = {"da": "Pris pr. deltager", "sv": "Kostnad per deltagare"}[lang]
+    assert cells[participants].value == 9 and cells[cost].value == 100000
+
+
+def test_the_workbook_from_an_assessment_without_a_scenario_starts_from_its_answers(app, client):
+    token = start(client)
+    answer_all(client, "da", token, app.extensions["questionnaires"]["kommune"], tg_size="40")
+    response = client.get(XLSX["da"], query_string={"assessment": token})
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert figures(workbook(response)["Scenarie"])["Antal deltagere"].value == 40
+
+
+def test_a_bad_assessment_link_gets_no_workbook(client):
+    assert client.get(XLSX["da"], query_string={"assessment": "x" * 43}).status_code == 404
+    assert (
+        client.get(XLSX["da"], query_string={**NINE_FAMILIES, "participants": "0"}).status_code
+        == 400
+    )
