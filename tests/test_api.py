@@ -158,6 +158,7 @@ def test_every_json_type_as_an_answer_is_taken_or_refused_by_its_question(app, a
         ("tg_size", {"value": 9}, "not_a_number"),
         ("tg_size", True, "not_a_number"),
         ("tg_size", 100_001, "too_large"),
+        ("tg_size", "10²", "not_a_number"),  # a digit to Unicode, no number (was a 500)
         ("org_political_backing", True, "wrong_type"),
         ("org_political_backing", 2.0, "wrong_type"),
         ("org_political_backing", ["4"], "wrong_type"),
