@@ -236,3 +236,16 @@ def test_a_json_body_to_a_form_is_not_read_as_the_form(db_app, db_client, body):
     assert soup.html["lang"] == "sv" and soup.select_one(".error-summary")
     with db_app.app_context():
         assert db.session.query(Assessment).count() == 0
+
+
+def test_a_name_of_only_spaces_is_refused_as_no_name(db_app, db_client):
+    response = db_client.post(
+        "/da/selvevaluering/",
+        data={"role": "kommune", "organisation": " \t ", "programme": "\x00 \r\n"},
+    )
+    assert response.status_code == 400  # was stored as an empty name
+    soup = check_page(response.get_data(as_text=True), "start")
+    assert text_of(soup, "#organisation-error") == "Fejl: Skriv navnet på jeres organisation."
+    assert text_of(soup, "#programme-error") == "Fejl: Skriv et navn på programmet eller idéen."
+    with db_app.app_context():
+        assert db.session.query(Assessment).count() == 0

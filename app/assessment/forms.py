@@ -9,7 +9,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from app.boundary import SiteForm
 from app.core.answers import MAX_TEXT, AnswerError, clean_answer, number_kind
@@ -19,6 +27,11 @@ from app.i18n import current_language
 from app.messages import ERROR_TEXTS, error_text
 
 ROLES = ("kommune", "leverandoer")
+
+
+def stripped(text: str | None) -> str | None:
+    """The text without spaces around it: a name of only spaces is no name."""
+    return text.strip() if isinstance(text, str) else text
 
 
 class StartForm(SiteForm):
@@ -38,16 +51,18 @@ class StartForm(SiteForm):
     )
     organisation = StringField(
         _l("Name of your organisation"),
+        filters=[stripped],
         validators=[
-            InputRequired(message=_l("Enter the name of your organisation.")),
+            DataRequired(message=_l("Enter the name of your organisation.")),
             Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
         ],
     )
     programme = StringField(
         _l("Name of the programme or idea"),
         description=_l("A working title is fine, for example “Early help for families”."),
+        filters=[stripped],
         validators=[
-            InputRequired(message=_l("Enter a name for the programme or idea.")),
+            DataRequired(message=_l("Enter a name for the programme or idea.")),
             Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
         ],
     )
