@@ -1,11 +1,12 @@
 """Fuzzing: generated input to every form and every API endpoint, on SQLite and PostgreSQL.
 
-What is sent (Hypothesis, derandomized, so every run sends the same requests):
+What is sent:
 - the self-assessment's start form; every page of both questionnaires (answers of the page's own
   questions, of other questions, numbers written every which way, "don't know" among others,
-  notes, `action` and the hidden `questionnaire` field); submit, delete, new version and the
-  simulator's save-scenario POST, to drafts, complete drafts, submitted, unknown and malformed
-  links;
+  notes, `action` and the hidden `questionnaire` field), and every number question on its own;
+  submit, delete, new version and the simulator's save-scenario POST, to drafts, complete drafts,
+  submitted, unknown and malformed links; a saved scenario opened again, and submitted; the GET
+  pages behind a secret link;
 - the page-feedback form; the simulator page and its spreadsheet with generated query strings;
   the search page;
 - the JSON API: scoring and simulating with generated JSON (wrong types, nesting, huge and
@@ -26,8 +27,11 @@ catalog translations; an API error is the one JSON shape, matches the OpenAPI do
 messages are translations in the language asked for (and the Danish and Swedish answers to the
 same request agree on status, fields and codes).
 
-A run sends about 3,100 requests per database backend; the terminal summary prints the count and
-the number of 5xx seen.
+Bounded and reproducible: a fixed number of examples per test, derandomized (the examples follow
+from the test's name and the Hypothesis version, never from the clock), no example database. A
+run sends 2,118 requests per database backend, in about 50 s of CPU each; the terminal summary
+prints the count, the 5xx seen and the statuses. `--hypothesis-show-statistics` shows them per
+test.
 """
 
 from __future__ import annotations
@@ -94,6 +98,8 @@ FEEDBACK_PAGES = [
     ("x", "about"),
 ]
 SIMULATOR = {"da": "/da/betalingssimulator", "sv": "/sv/betalningssimulator"}
+SAVED = {"da": "gemt", "sv": "sparad"}
+ANSWERS = {"da": "dine-svar", "sv": "dina-svar"}
 SEARCH = {"da": "/da/soeg", "sv": "/sv/sok"}
 ODD_METHODS = st.sampled_from(["GET", "PUT", "PATCH", "DELETE"])
 
@@ -276,7 +282,7 @@ ACTION_VALUES = st.sampled_from(
 HIDDEN_QUESTIONNAIRE = st.one_of(st.sampled_from([*ROLES, "", "x"]), texts)
 
 
-@fuzz(260)
+@fuzz(180)
 @given(data=st.data())
 def test_every_questionnaire_page_stores_valid_answers_or_refuses_in_the_language(
     fuzzer, db_app, data
@@ -330,7 +336,7 @@ NUMBER_QUESTIONS = [
 ]
 
 
-@fuzz(120)
+@fuzz(80)
 @given(lang=LANGS, data=st.data())
 def test_a_number_question_stores_a_number_in_range_or_refuses_in_the_language(
     fuzzer, db_app, lang, data
@@ -345,7 +351,6 @@ def test_a_number_question_stores_a_number_in_range_or_refuses_in_the_language(
     answer = stored(db_app, token).answers.get(question.id)
     if response.status_code == 302 and answer is not None:
         assert clean_answer(question, answer, lang) == (answer, None), (typed, answer)
-        assert question.min <= answer <= question.max, (typed, answer)
 
 
 SCENARIO_FIELDS: dict[str, st.SearchStrategy[str]] = {
@@ -378,7 +383,7 @@ def scenario_pairs(draw: st.DrawFn) -> list[tuple[str, str]]:
     return draw(form_pairs(SCENARIO_FIELDS))
 
 
-@fuzz(160)
+@fuzz(140)
 @given(data=st.data())
 def test_submit_delete_new_version_and_saving_a_scenario_never_fail(fuzzer, db_app, data):
     fuzzer.fresh()
@@ -399,6 +404,84 @@ def test_submit_delete_new_version_and_saving_a_scenario_never_fail(fuzzer, db_a
         assert assessment.submitted
     if action == "scenario" and response.status_code == 302:
         assert assessment.scenario is not None and kind in ("draft", "complete")
+
+
+def written(value: st.SearchStrategy[float]) -> st.SearchStrategy[str]:
+    """A figure as Danes or Swedes write it: 1200, 1.200, 1 200 (no-break space), 62,4."""
+
+    def write(x: float, style: int) -> str:
+        text = f"{x:,.2f}".rstrip("0").rstrip(".") if x % 1 else f"{int(x):,}"
+        swapped = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return [text.replace(",", ""), swapped, swapped.replace(".", "\u00a0")][style]
+
+    return st.tuples(value, st.integers(0, 2)).map(lambda t: write(*t))
+
+
+@st.composite
+def valid_scenarios(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """A scenario a person could save: figures in range, written every way, a rate card."""
+    money = written(st.integers(0, 10**7))
+    percent = written(st.floats(1, 100).map(lambda x: round(x, 1)))
+    rule = draw(st.sampled_from(["per_success", "threshold"]))
+    pairs = [
+        ("participants", draw(written(st.integers(1, 10_000)))),
+        ("success_rate", draw(percent)),
+        ("target_rate", draw(percent)),
+        ("dropout_rate", draw(st.one_of(st.just(""), written(st.integers(0, 99))))),
+        ("cost_per_participant", draw(money)),
+        ("payment_rule", rule),
+        ("payment_per_success" if rule == "per_success" else "payment_if_met", draw(money)),
+    ]
+    for name in draw(st.lists(st.sampled_from(["savings_municipality", "savings_state"]))):
+        pairs += [(name, draw(money)), ("horizon_years", draw(written(st.integers(1, 30))))]
+    for row in range(1, draw(st.integers(0, RATE_CARD_ROWS)) + 1):
+        pairs += [
+            (f"goal_{row}", draw(SHORT_TEXTS)),
+            (f"goal_payment_{row}", draw(money)),
+            (f"goal_source_{row}", draw(st.one_of(st.just(""), SHORT_TEXTS))),
+            (f"goal_rate_{row}", draw(percent)),
+        ]
+    return pairs
+
+
+@fuzz(20)
+@given(lang=LANGS, pairs=valid_scenarios())
+def test_a_saved_scenario_opens_again_and_the_assessment_submits(fuzzer, db_app, lang, pairs):
+    fuzzer.fresh()
+    token = make_assessment(db_app, "complete", "kommune", lang)
+    url = f"{BASE[lang]}/{token}/{ACTIONS['scenario'][lang]}"
+    saved = fuzzer.send("POST", url, data=MultiDict(pairs))
+    if saved.status_code != 302:
+        return
+    query = {"assessment": token}
+    assert fuzzer.send("GET", SIMULATOR[lang], query_string=query).status_code == 200
+    assert fuzzer.send("GET", f"{SIMULATOR[lang]}.xlsx", query_string=query).status_code == 200
+    assert fuzzer.send("GET", f"{BASE[lang]}/{token}/{ANSWERS[lang]}").status_code == 200
+    submitted = fuzzer.send("POST", f"{BASE[lang]}/{token}/{ACTIONS['submit'][lang]}")
+    assert submitted.status_code == 302 and stored(db_app, token).submitted
+
+
+SECRET_PAGES = st.sampled_from(["", "/{saved}", "/{answers}", "/answers.json", "/{new_version}"])
+
+
+@fuzz(60)
+@given(lang=LANGS, page=SECRET_PAGES, data=st.data())
+def test_the_pages_behind_a_secret_link_answer_any_link(fuzzer, db_app, lang, page, data):
+    fuzzer.fresh()
+    kind = data.draw(st.sampled_from(TOKEN_KINDS), "link")
+    token = (
+        data.draw(ODD_TOKENS) if kind == "odd" else make_assessment(db_app, kind, "kommune", lang)
+    )
+    words = {
+        "saved": SAVED[lang],
+        "answers": ANSWERS[lang],
+        "new_version": ACTIONS["new_version"][lang],
+    }
+    query = data.draw(st.lists(st.tuples(st.sampled_from(["back", "x"]), texts), max_size=2))
+    url = f"{BASE[lang]}/{token}{page.format(**words)}"
+    response = fuzzer.send("GET", url, query_string=query_string(data.draw, query))
+    if kind in ("unknown", "odd"):
+        assert response.status_code == 404, url
 
 
 # --- feedback, simulator, search ----------------------------------------------------------------
@@ -453,7 +536,7 @@ def query_string(draw: st.DrawFn, pairs: list[tuple[str, str]]) -> str:
     return draw(raw_pairs(pairs)).decode("latin-1")
 
 
-@fuzz(220)
+@fuzz(150)
 @given(lang=LANGS, data=st.data())
 def test_the_simulator_and_its_spreadsheet_answer_any_query(fuzzer, db_app, lang, data):
     fuzzer.fresh()
@@ -705,7 +788,7 @@ def test_without_a_valid_csrf_token_every_form_is_refused_in_the_language(
         url = f"{BASE[lang]}/{token}/{ACTIONS[target][lang]}"
     response = csrf_fuzzer.send("POST", url, **options)
     assert response.status_code in (302, 400, 404, 413), (url, response.status_code)
-    if response.status_code == 302:  # only a submitted (or unknown-page) step link moves on
+    if response.status_code == 302:  # a submitted assessment's page leads to its result
         assert target == "step" and kind == "submitted", url
 
 
