@@ -3,7 +3,7 @@
 Every request goes through `Fuzzer.send`, which counts it and asserts, whatever was sent:
 no 5xx; a refusal (4xx) leaves every table exactly as it was; no table ever holds a control
 character other than tab and line feed; and a refusal speaks the request's language, checked
-against the compiled catalogs (a message must be one of that language's translations).
+against the catalogs in app/translations (a message must be one of that language's translations).
 """
 
 from __future__ import annotations
