@@ -5,6 +5,10 @@ that databases, spreadsheets and XML refuse (PostgreSQL rejects NUL, openpyxl an
 of C0). Tab and line breaks stay, and Windows line breaks become plain ones, so that a text
 counts the same number of characters in the browser and on the server. A path that holds a
 control character leads nowhere: it answers 404 before any view or query sees it.
+
+Forms read form fields only. Flask-WTF would also read uploaded files and a JSON body, whose
+values are not cleaned and need not be text (a file where a name belongs, a number, a list);
+no form here takes either, so a file part or a JSON body counts as fields left empty.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from flask import Flask, abort, request
 from flask import Request as FlaskRequest
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,6 +58,16 @@ class CleanRequest(FlaskRequest):
     """A request whose form and query values are cleaned as they are parsed."""
 
     parameter_storage_class = CleanMultiDict
+
+
+class SiteForm(FlaskForm):
+    """A form that reads the request's cleaned form fields, never its files or a JSON body."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: FlaskForm, formdata: Any) -> Any:
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # what the view passed
+            return request.form if form.is_submitted() else None
 
 
 def init_app(app: Flask) -> None:

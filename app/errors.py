@@ -60,7 +60,8 @@ def database_unavailable():  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages for 400 (CSRF), 404, unknown secret links, 413, 429, 500 and 503.
+    """Register the pages for 400 (CSRF), 404, unknown secret links, 413, 429, 500 and 503,
+    and one page for any other refusal (400, 405, …).
 
     The JSON API's errors are JSON: errors raised in its views reach app/api/errors.py through
     its blueprint; these handlers send it the rest on /api/ addresses (no route matched: 404,
@@ -71,7 +72,13 @@ def init_app(app: Flask) -> None:
     def other_http_error(error):  # type: ignore[no-untyped-def]
         if is_api_request():
             return api_error(error)
-        return error  # Werkzeug's own answer, as without this handler
+        if error.code is None or error.code < 400:
+            return error
+        # 400, 405 and any other refusal: a page in the visitor's language, not Werkzeug's
+        # English one; the headers (Allow for a 405) stay.
+        _guess_language()
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return render_template("error/refused.html", status=error.code), error.code, headers
 
     @app.errorhandler(404)
     def not_found(error):  # type: ignore[no-untyped-def]

@@ -95,6 +95,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_lang(response):  # type: ignore[no-untyped-def]
         lang = g.get("lang")
+        if request.path.startswith("/api/"):
+            return response  # the API keeps no state between calls: ?lang or Accept-Language
         if lang and request.cookies.get(LANG_COOKIE) != lang and response.status_code < 400:
             response.set_cookie(
                 LANG_COOKIE,

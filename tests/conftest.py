@@ -185,3 +185,16 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz suite's figures (tests/test_fuzz.py): requests sent and 5xx seen, per backend."""
+    import sys
+
+    fuzzing = sys.modules.get("tests.fuzzing")
+    for backend, count in sorted(fuzzing.REQUESTS.items() if fuzzing else []):
+        errors = fuzzing.SERVER_ERRORS[backend]
+        statuses = ", ".join(f"{s}: {n}" for s, n in sorted(fuzzing.STATUSES[backend].items()))
+        terminalreporter.write_line(
+            f"fuzzed {count} requests on {backend}: {errors} answered 5xx ({statuses})"
+        )

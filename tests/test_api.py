@@ -158,6 +158,7 @@ def test_every_json_type_as_an_answer_is_taken_or_refused_by_its_question(app, a
         ("tg_size", {"value": 9}, "not_a_number"),
         ("tg_size", True, "not_a_number"),
         ("tg_size", 100_001, "too_large"),
+        ("tg_size", "10²", "not_a_number"),  # a digit to Unicode, no number (was a 500)
         ("org_political_backing", True, "wrong_type"),
         ("org_political_backing", 2.0, "wrong_type"),
         ("org_political_backing", ["4"], "wrong_type"),
@@ -583,3 +584,12 @@ def test_any_other_http_error_has_the_same_shape_with_werkzeugs_name_as_code(cli
     assert response.get_json() == {
         "errors": {"_": [{"code": "gone", "message": "Förfrågan avvisades (HTTP-status 410)."}]}
     }
+
+
+def test_the_api_sets_no_language_cookie_so_each_call_is_answered_by_its_own_headers(client):
+    response = client.post("/api/v1/questionnaires/kommune/score?lang=sv", json={"answers": {}})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    danish = client.post(
+        "/api/v1/questionnaires/nope/score", json={}, headers={"Accept-Language": "da"}
+    )
+    assert danish.get_json()["errors"]["_"][0]["message"] == "Der findes intet på denne adresse."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from io import BytesIO
 
 import pytest
 from sqlalchemy import select
@@ -180,3 +181,71 @@ def test_a_deleted_assessment_and_a_bad_simulator_link_lead_to_the_same_page(cli
         response = client.get(url)
         assert response.status_code == 404
         assert "Linket fører ikke til en selvevaluering" in response.get_data(as_text=True)
+
+
+def upload(text: str) -> tuple[BytesIO, str]:
+    """A file part, as a multipart body carries an upload."""
+    return BytesIO(text.encode()), "notes.txt"
+
+
+@pytest.mark.parametrize("field", ["programme", "email"])
+def test_a_file_where_the_start_form_takes_text_counts_as_left_empty(db_app, db_client, field):
+    data = {"role": "kommune", "organisation": "Eksempel", "programme": "P", "email": ""}
+    data[field] = upload("a@b.dk")
+    response = db_client.post("/da/selvevaluering/", data=data, content_type="multipart/form-data")
+    if field == "email":  # optional: the form goes through without it
+        assert response.status_code == 302
+        assert stored(db_app, response.headers["Location"].split("/")[3]).email == ""
+        return
+    assert response.status_code == 400
+    soup = check_page(response.get_data(as_text=True), "start")
+    assert text_of(soup, "#programme-error") == "Fejl: Skriv et navn på programmet eller idéen."
+
+
+def test_a_file_as_a_note_or_a_feedback_comment_is_not_stored(db_app, db_client):
+    token = start(db_client)
+    question = db_app.extensions["questionnaires"]["kommune"].dimensions[0].questions[0]
+    response = db_client.post(
+        f"/da/selvevaluering/{token}/trin/1",
+        data={"action": "save", f"note_{question.id}": upload("Notat")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert stored(db_app, token).notes == {}
+    response = db_client.post(
+        "/da/feedback",
+        data={"kind": "pages", "key": "about", "useful": "yes", "comment": upload("Godt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with db_app.app_context():
+        assert db.session.scalar(select(PageFeedback.comment)) == ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"role": "kommune", "organisation": "Kom\x00mune", "programme": "P"},
+        {"role": "kommune", "organisation": 5, "programme": ["P", {"x": 1}]},
+    ],
+)
+def test_a_json_body_to_a_form_is_not_read_as_the_form(db_app, db_client, body):
+    response = db_client.post("/sv/sjalvskattning/", json=body)
+    assert response.status_code == 400
+    soup = check_page(response.get_data(as_text=True), "start")
+    assert soup.html["lang"] == "sv" and soup.select_one(".error-summary")
+    with db_app.app_context():
+        assert db.session.query(Assessment).count() == 0
+
+
+def test_a_name_of_only_spaces_is_refused_as_no_name(db_app, db_client):
+    response = db_client.post(
+        "/da/selvevaluering/",
+        data={"role": "kommune", "organisation": " \t ", "programme": "\x00 \r\n"},
+    )
+    assert response.status_code == 400  # was stored as an empty name
+    soup = check_page(response.get_data(as_text=True), "start")
+    assert text_of(soup, "#organisation-error") == "Fejl: Skriv navnet på jeres organisation."
+    assert text_of(soup, "#programme-error") == "Fejl: Skriv et navn på programmet eller idéen."
+    with db_app.app_context():
+        assert db.session.query(Assessment).count() == 0

@@ -48,3 +48,26 @@ def test_an_unexpected_error_shows_the_500_page_and_rolls_back(sqlite_url, lang,
     assert soup.html["lang"] == lang and text_of(soup, "h1") == heading
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM page_feedback")).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "url", "heading"),
+    [
+        ("da", "/da/feedback", "Forespørgslen kunne ikke behandles"),
+        ("sv", "/sv/sjalvskattning/", "Begäran kunde inte hanteras"),
+    ],
+)
+def test_a_wrong_method_on_a_page_answers_405_in_the_page_language(client, lang, url, heading):
+    response = client.put(url)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    soup = check_page(response.get_data(as_text=True), url)
+    assert soup.html["lang"] == lang and text_of(soup, "h1") == heading
+    assert "HTTP-status 405" in text_of(soup, "main")
+
+
+def test_a_refused_spreadsheet_answers_400_in_the_page_language(client):
+    response = client.get("/sv/betalningssimulator.xlsx?participants=abc")
+    assert response.status_code == 400
+    soup = check_page(response.get_data(as_text=True), "xlsx")
+    assert soup.html["lang"] == "sv" and text_of(soup, "h1") == "Begäran kunde inte hanteras"

@@ -59,7 +59,9 @@ def test_text_that_could_mean_two_numbers_is_refused_naming_both(lang, text, rea
     assert tuple(refused.value.error.readings) == tuple(Decimal(r) for r in readings)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "1.2.3", "1 2", "12,34,5", "--5", "5-", "1e5", "½"])
+@pytest.mark.parametrize(
+    "text", ["abc", "", "1.2.3", "1 2", "12,34,5", "--5", "5-", "1e5", "½", "²", "10²", "1,²", "①"]
+)
 def test_text_that_is_no_number_is_refused(text):
     with pytest.raises(NumberError) as refused:
         read_number(text, "da")

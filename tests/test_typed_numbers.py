@@ -65,6 +65,21 @@ def test_a_number_that_could_mean_two_things_is_refused_naming_both(
 
 
 @pytest.mark.parametrize(
+    ("lang", "typed", "message"),
+    [("da", "10²", "Skriv et tal, fx 40."), ("sv", "①", "Skriv ett tal, till exempel 40.")],
+)
+def test_a_character_unicode_counts_as_a_digit_is_no_number(app, client, lang, typed, message):
+    token = start(client, lang)
+    response = save_page(client, lang, token, TARGET_GROUP_PAGE, tg_size=typed)
+    assert response.status_code == 400  # was a 500: Decimal cannot read "²"
+    soup = check_page(response.get_data(as_text=True), "step")
+    assert message in text_of(soup, "#question-tg_size .form-error-message")
+    response = client.get(SIMULATOR[lang], query_string={**SCENARIO, "goal_rate_1": typed})
+    assert response.status_code == 400
+    assert message in text_of(check_page(response.get_data(as_text=True), "sim"), "#main-content")
+
+
+@pytest.mark.parametrize(
     ("lang", "typed", "stored"),
     [("da", "60", 60), ("da", "62,4 %", 62.4), ("da", "0,6 %", 0.6), ("sv", "60 %", 60)],
 )

@@ -6,12 +6,20 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
+from app.boundary import SiteForm
 from app.core.answers import MAX_TEXT, AnswerError, clean_answer, number_kind
 from app.core.questionnaire import Dimension, Question, Questionnaire
 from app.core.scoring import is_shown
@@ -21,7 +29,12 @@ from app.messages import ERROR_TEXTS, error_text
 ROLES = ("kommune", "leverandoer")
 
 
-class StartForm(FlaskForm):
+def stripped(text: str | None) -> str | None:
+    """The text without spaces around it: a name of only spaces is no name."""
+    return text.strip() if isinstance(text, str) else text
+
+
+class StartForm(SiteForm):
     """Who is answering, and for which programme."""
 
     role = RadioField(
@@ -38,16 +51,18 @@ class StartForm(FlaskForm):
     )
     organisation = StringField(
         _l("Name of your organisation"),
+        filters=[stripped],
         validators=[
-            InputRequired(message=_l("Enter the name of your organisation.")),
+            DataRequired(message=_l("Enter the name of your organisation.")),
             Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
         ],
     )
     programme = StringField(
         _l("Name of the programme or idea"),
         description=_l("A working title is fine, for example “Early help for families”."),
+        filters=[stripped],
         validators=[
-            InputRequired(message=_l("Enter a name for the programme or idea.")),
+            DataRequired(message=_l("Enter a name for the programme or idea.")),
             Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
         ],
     )
@@ -105,7 +120,7 @@ class AnswerField(Field):
         shown = [v for v in self.current_values() if v != DONT_KNOW_VALUE]
         return shown[0] if shown else ""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: SiteForm) -> None:
         if not self.posted:
             return
         values = self.raw
@@ -129,7 +144,7 @@ class AnswerField(Field):
 DONT_KNOW_VALUE = "dont_know"
 
 
-class DimensionForm(FlaskForm):
+class DimensionForm(SiteForm):
     """The questions of one dimension; build_dimension_form adds the fields."""
 
     def answer_fields(self) -> list[AnswerField]:

@@ -74,11 +74,15 @@ GROUPED = re.compile(r"^[1-9]\d{0,2}(?:_\d{3})+$")
 
 
 def _read(text: str, style: _Style) -> Decimal | None:
-    """The text read in one style, or None when it does not fit the style."""
+    """The text read in one style, or None when it does not fit the style.
+
+    Digits are what Decimal reads (str.isdecimal, any script's 0-9); "²" or "①" are digits to
+    str.isdigit but make no number.
+    """
     if text.count(style.decimal) > 1:
         return None
     whole, _, fraction = text.partition(style.decimal)
-    if style.decimal in text and not fraction.isdigit():
+    if style.decimal in text and not fraction.isdecimal():
         return None
     if not whole and not fraction:
         return None
@@ -87,7 +91,7 @@ def _read(text: str, style: _Style) -> Decimal | None:
         if not GROUPED.match(marked):
             return None
         whole = marked.replace("_", "")
-    if whole and not whole.isdigit():
+    if whole and not whole.isdecimal():
         return None
     return Decimal(f"{whole or '0'}.{fraction or '0'}")
 
@@ -126,6 +130,8 @@ def read_number(
     if body[:1] in MINUS or body[:1] == "+":
         sign = Decimal(-1) if body[:1] in MINUS else sign
         body = body[1:].lstrip(SPACES)
+    if "_" in body:  # the readers use it to mark groups; nobody types it in a number
+        raise NumberError(InputError("not_a_number", text=original))
     styles = _styles(lang)
     readings = {i: _read(body, style) for i, style in enumerate(styles)}
     found = [v for v in readings.values() if v is not None]

@@ -1,13 +1,14 @@
 """The 'was this page useful?' form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
+from app.boundary import SiteForm
 
-class FeedbackForm(FlaskForm):
+
+class FeedbackForm(SiteForm):
     """A yes/no answer and an optional comment about one content page."""
 
     kind = HiddenField(validators=[DataRequired(message=_l("The page is missing."))])
