@@ -13,18 +13,9 @@ from openpyxl import load_workbook
 
 from tests.assessment_helpers import answer_all, start
 from tests.helpers import get_page
+from tests.test_simulator_pages import NINE_FAMILIES, PAGE
 
-PAGE = {"da": "/da/betalingssimulator", "sv": "/sv/betalningssimulator"}
 XLSX = {"da": "/da/betalingssimulator.xlsx", "sv": "/sv/betalningssimulator.xlsx"}
-NINE_FAMILIES = {
-    "participants": "9",
-    "success_rate": "60",
-    "target_rate": "50",
-    "dropout_rate": "0",
-    "cost_per_participant": "100000",
-    "payment_rule": "per_success",
-    "payment_per_success": "150000",
-}
 WITH_SAVINGS = {
     **NINE_FAMILIES,
     "participants": "40",
