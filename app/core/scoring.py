@@ -327,8 +327,11 @@ def score_assessment(
         level = capped(questionnaire, d.level, gate)
         dims.append(_with_level(d, level, level != d.level))
 
+    # The whole counts every dimension's raw score (a dimension with too few answers too, so a
+    # "don't know" cannot lift it), and has none when no dimension has enough answers.
     raw_scores = [r for r in raw.values() if r is not None]
-    overall = round(sum(raw_scores) / len(raw_scores), 1) if raw_scores else None
+    any_scored = any(d.status == "scored" for d, _ in scored)
+    overall = round(sum(raw_scores) / len(raw_scores), 1) if raw_scores and any_scored else None
     uncapped = questionnaire.level_for(overall).id if overall is not None else None
     gate = Gate(
         sum(1 for r in counted if not r.met),
