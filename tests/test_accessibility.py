@@ -24,6 +24,7 @@ PAGE_TYPES = {
     "case": ("/da/cases/{case_da}", "/sv/exempel/{case_sv}"),
     "template": ("/da/skabeloner/{template_da}", "/sv/mallar/{template_sv}"),
     "introduction": ("/da/introduktion", "/sv/introduktion"),
+    "supplier obligations": ("/da/krav-til-leverandoeren", "/sv/krav-pa-utforaren"),
     "search results": ("/da/soeg?q=målgrupper", "/sv/sok?q=målgrupperna"),
     "empty search": ("/da/soeg?q=", "/sv/sok?q="),
     "simulator": ("/da/betalingssimulator", "/sv/betalningssimulator"),
