@@ -260,6 +260,13 @@ PAGES: list[tuple[str, Fetch]] = [
         lambda s, lang: s.get(s.url("assessment.result", lang, token=s.submitted(lang))),
     ),
     (
+        "result with actions, warnings and a capped level",
+        lambda s, lang: s.get(
+            s.url("assessment.result", lang, token=s.submitted(lang, how="worst")),
+            must_show="action-list",
+        ),
+    ),
+    (
         "result, supplier",
         lambda s, lang: s.get(
             s.url("assessment.result", lang, token=s.submitted(lang, role="leverandoer")),
