@@ -97,9 +97,7 @@ def result_view(assessment: Assessment, lang: str) -> dict[str, Any]:
         "actions": [action_view(a, lang, by_id) for a in result.get("actions", [])],
         "advice": grouped([action_view(a, lang, by_id) for a in result.get("advice", [])]),
         "flags_by_severity": flags_by_severity(result["flags"], lang),
-        "flags": [
-            {**f, "text": f["message"][lang]} for f in result["flags"] if f.get("listed", True)
-        ],
+        "flags": [{**f, "text": f["message"][lang]} for f in result["flags"]],
         "requirements": sorted(
             (
                 {**r, "label": r["text"][lang]}
@@ -127,8 +125,8 @@ SEVERITIES = ("high", "medium", "low")
 
 
 def flags_by_severity(flags: list[dict], lang: str) -> list[tuple[str, list[dict]]]:
-    """The listed warnings in groups, highest severity first; empty groups left out."""
-    listed = [{**f, "text": f["message"][lang]} for f in flags if f.get("listed", True)]
+    """The warnings in groups, highest severity first; empty groups left out."""
+    listed = [{**f, "text": f["message"][lang]} for f in flags]
     groups = [(sev, [f for f in listed if f["severity"] == sev]) for sev in SEVERITIES]
     return [(sev, items) for sev, items in groups if items]
 
