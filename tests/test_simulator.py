@@ -212,7 +212,9 @@ def test_a_rate_card_gives_expected_payment_per_goal():
         RateCardRow("Stabil bolig", 40_000, "Boligregister", 0.5),
         RateCardRow("Job", 20_000, "eIndkomst", 0.25),
     )
-    outcome = simulate(Scenario(participants=20, success_rate=0.5, target_rate=0.4, rate_card=card))
+    outcome = simulate(
+        Scenario(participants=20, success_rate=0.5, target_rate=0.4, payment_goals=card)
+    )
     assert [row["expected_payment"] for row in outcome.rate_card] == [400_000, 100_000]
 
 
