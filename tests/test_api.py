@@ -662,7 +662,7 @@ def test_the_api_takes_recruitment_per_year_instead_of_participants(api):
     ("changes", "field", "code", "message"),
     [
         ({"baseline_rate": 0.6}, "baseline_rate", "above_success_rate",
-         "Basislinjen kan ikke være højere end den forventede succesrate"),
+         "Baseline kan ikke være højere end den forventede succesrate"),
         ({"participants_per_year": 2, "years": 2}, "participants", "participants_mismatch",
          "Deltagere pr. år gange år giver 4."),
         ({"payment_cap": 10, "minimum_repayment": 20}, "minimum_repayment", "floor_above_cap",

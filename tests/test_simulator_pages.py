@@ -40,17 +40,33 @@ def test_the_page_opens_with_an_example_and_both_charts_with_their_numbers(clien
 def test_nine_families_are_told_in_plain_danish(client):
     soup = get_page(client, PAGE["da"], query_string=NINE_FAMILIES)
     sentences = [p.get_text(" ", strip=True) for p in soup.select(".result-sentence")]
-    # P(X ≥ 5) for 9 families at 60 %: 0.7334 (exact: 0.73343232).
-    assert sentences[0].startswith("Med 9 deltagere, hvoraf 9 gennemfører, er der 73,3")
+    # The payment band leads: Bin(9, 0.6) has its 10th percentile at 4 and its 90th at 7
+    # successes, each paid 150,000 kr.; the investor put in 900,000 kr. and gets less back when
+    # at most 5 succeed: P(X ≤ 5) = 0.5174.
+    assert sentences[0] == (
+        "I otte af ti tilfælde ligger den samlede udbetaling mellem 600.000 kr. og 1.050.000 kr. "
+        "i alt. Den forventede udbetaling er 810.000 kr. i alt."
+    )
+    assert sentences[1] == (
+        "Sandsynligheden for, at investor får mindre tilbage end de investerede 900.000 kr., "
+        "er 51,7 %."
+    )
+    # The chance of meeting the target is still told and explained: P(X ≥ 5) = 0.7334.
+    chance = next(s for s in sentences if s.startswith("Med 9 deltagere"))
+    assert chance.startswith("Med 9 deltagere, hvoraf 9 gennemfører, er der 73,3")
+    assert any("zigzag" in s for s in sentences)
     assert "Med færre end 25 deltagere" in soup.select_one(".alert-warning").get_text()
-    assert text_of(soup, ".key-figures tbody tr:nth-of-type(8) td") == "16"
+    assert text_of(soup, ".key-figures tbody tr:nth-of-type(10) td") == "16"
     assert "Jeres gruppe mangler 7 deltagere i de 16" in " ".join(sentences)
 
 
 def test_swedish_results_use_swedish_numbers_and_words(client):
     soup = get_page(client, PAGE["sv"], query_string={**NINE_FAMILIES, "participants": "2500"})
-    sentence = text_of(soup, ".result-sentence")
-    assert sentence.startswith("Med 2 500 deltagare") and "chansen" in sentence
+    sentences = [p.get_text(" ", strip=True) for p in soup.select(".result-sentence")]
+    assert sentences[0].startswith("I åtta fall av tio ligger den totala utbetalningen mellan ")
+    assert "220\xa0350\xa0000 kr och 229\xa0650\xa0000 kr" in sentences[0]
+    chance = next(s for s in sentences if s.startswith("Med 2 500 deltagare"))
+    assert "chans" in chance
 
 
 @pytest.mark.parametrize(
@@ -102,10 +118,10 @@ def test_the_scenario_downloads_as_a_spreadsheet_in_the_pages_language(client, l
     participants = {"da": "Antal deltagere", "sv": "Antal deltagare"}[lang]
     assert figures[participants] == 9
     card = list(book.worksheets[1].iter_rows(values_only=True))
-    assert card[1][:4] == ("Stabil bolig", 40000, "Register", 0.5)
-    # The expected payment is a formula (completers × rate × payment); LibreOffice computes it in
-    # tests/test_spreadsheets_libreoffice.py.
-    assert card[1][4].startswith("=") and card[1][4].endswith("*D2*B2")
+    assert card[1][:6] == ("Stabil bolig", 40000, "Register", 0.5, 0, 1)
+    # Without a baseline the expected payment is a formula (completers × rate × payment);
+    # LibreOffice computes it in tests/test_spreadsheets_libreoffice.py.
+    assert card[1][6].startswith("=") and card[1][6].endswith("*D2*B2")
 
 
 def test_a_repeat_of_the_same_scenario_draws_no_chart(client, monkeypatch):

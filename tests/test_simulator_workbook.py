@@ -105,15 +105,15 @@ def test_savings_net_present_values_sensitivity_and_rate_card_are_in_the_workboo
     card = book["Prisliste"]
     headings = [c.value for c in card[1]]
     assert headings == [
-        "Betalingsmål", "Betaling pr. succes", "Datakilde", "Forventet succesrate",
-        "Forventet udbetaling",
+        "Betalingsmål", "Betaling pr. succes", "Datakilde", "Forventet succesrate", "Baseline",
+        "Måles og betales efter (år)", "Forventet udbetaling",
     ]  # fmt: skip
     completers = cells["Deltagere, der gennemfører"]
     assert completers.value == 36
     assert [c.value for c in card[2]][:4] == ["Stabil bolig", 40000, "Register", 0.5]
     assert card["D2"].number_format == "0.0 %" and card["B2"].number_format == '#,##0 "kr."'
-    assert card["E2"].value == f"='Scenarie'!$B${completers.row}*D2*B2"
-    assert card["A5"].value == "I alt" and card["E5"].value == "=SUM(E2:E3)"
+    assert card["G2"].value == f"='Scenarie'!$B${completers.row}*D2*B2"
+    assert card["A5"].value == "I alt" and card["G5"].value == "=SUM(G2:G3)"
     sensitivity = list(book["Følsomhed"].iter_rows(values_only=True))
     assert sensitivity[0] == ("Inddata", "Ny værdi", "Sandsynlighed for at nå målet",
                               "Forventet udbetaling")  # fmt: skip
@@ -162,7 +162,7 @@ def test_rate_card_text_that_looks_like_a_formula_stays_text(client):
     card = book["Prisliste"]
     assert card["A2"].value == '=HYPERLINK("http://example.org","x")'
     assert card["A2"].data_type == "s" and card["C2"].data_type == "s"
-    assert card["E2"].data_type == "f", "the code's own formula beside it is a formula"
+    assert card["G2"].data_type == "f", "the code's own formula beside it is a formula"
 
 
 def saved_scenario_token(app, client) -> str:

@@ -36,7 +36,10 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RULE_OPS = ("in", "not_in", "less_than", "at_least", "unknown", "score_below")
 # Figures from a payment-model scenario saved with an assessment, usable in rules.
 SIMULATION_FACTS = (
-    "probability_target_met", "participants", "participants_short", "probability_investor_loss"
+    "probability_target_met",
+    "participants",
+    "participants_short",
+    "probability_investor_loss",
 )
 
 Text = dict[str, str]
