@@ -11,6 +11,8 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.questionnaire import SIMULATION_FACTS, load_questionnaires
 from app.core.scoring import score_assessment
@@ -309,3 +311,65 @@ def test_three_goals_for_a_large_group_keep_the_whole_probability_and_the_mean()
     mean = math.fsum(v * p for v, p in outcome.distribution)
     assert mean == pytest.approx(outcome.expected_payment, rel=1e-9)
     assert outcome.payment_p10 < outcome.expected_payment < outcome.payment_p90
+
+
+# --- the merge against exact rational enumeration ----------------------------------------------
+
+
+def exact_goal_cdf(m: int, n: int, p: F, b: F, price: int) -> list[tuple[int, F]]:
+    """A goal's payments and cumulative probabilities, in exact fractions."""
+    base = math.ceil(b * n)
+    steps: list[tuple[int, F]] = []
+    total = F(0)
+    for j in range(m + 1):
+        total += math.comb(m, j) * p**j * (1 - p) ** (m - j)
+        value = price * max(0, j - base)
+        if steps and steps[-1][0] == value:
+            steps[-1] = (value, total)
+        else:
+            steps.append((value, total))
+    return [(v, c) for v, c in steps]
+
+
+def exact_comonotone(goals: list[list[tuple[int, F]]]) -> dict[int, F]:
+    """P(total = s) when every goal is at the same quantile, by cutting [0, 1] exactly."""
+    cuts = sorted({c for steps in goals for _, c in steps if c > 0})
+    out: dict[int, F] = {}
+    previous = F(0)
+    for cut in cuts:
+        total = sum(next(v for v, c in steps if c >= cut) for steps in goals)
+        out[total] = out.get(total, F(0)) + cut - previous
+        previous = cut
+    return out
+
+
+RATES = st.sampled_from([F(0), F(1, 10), F(1, 4), F(1, 2), F(3, 4), F(1)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 8),
+    goals=st.lists(
+        st.tuples(RATES, st.sampled_from([F(0), F(1, 10), F(1, 4)]), st.integers(0, 5)),
+        min_size=1, max_size=3,
+    ),
+)  # fmt: skip
+def test_the_total_of_goals_that_move_together_matches_exact_enumeration(n, goals):
+    goals = [(p, min(b, p), 10 * price) for p, b, price in goals]
+    s = Scenario(
+        participants=n, success_rate=0.5, target_rate=0.5,
+        payment_goals=tuple(
+            PaymentGoal(f"g{i}", price, success_rate=float(p), baseline_rate=float(b))
+            for i, (p, b, price) in enumerate(goals)
+        ),
+    )  # fmt: skip
+    outcome = simulate(s)
+    exact = exact_comonotone([exact_goal_cdf(n, n, p, b, price) for p, b, price in goals])
+    got = {}
+    for value, probability in outcome.distribution:
+        got[value] = got.get(value, 0.0) + probability
+    for value, probability in exact.items():
+        assert got.get(value, 0.0) == pytest.approx(float(probability), abs=1e-12), value
+    assert all(value in exact or p < 1e-12 for value, p in got.items())
+    mean = sum(v * q for v, q in exact.items())
+    assert outcome.expected_payment == pytest.approx(float(mean), abs=1e-9)
