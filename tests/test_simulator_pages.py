@@ -367,3 +367,17 @@ def test_an_older_saved_scenario_with_a_rate_card_still_opens(app, client):
     figures = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
                for tr in soup.select(".key-figures tr")}  # fmt: skip
     assert figures["Forventet udbetaling"].replace("\xa0", " ") == "400.000 kr."
+
+
+def test_only_a_per_success_contract_is_pointed_from_the_zig_zag_to_the_payment_band(client):
+    def zigzag(query: dict) -> str:
+        soup = get_page(client, PAGE["da"], query_string=query)
+        return next(
+            p.get_text(" ", strip=True)
+            for p in soup.select(".result-sentence")
+            if "zigzag" in p.get_text()
+        )
+
+    assert "betaler pr. succes" in zigzag(NINE_FAMILIES)
+    threshold = {**NINE_FAMILIES, "payment_rule": "threshold", "payment_if_met": "1000000"}
+    assert "betaler pr. succes" not in zigzag(threshold)

@@ -106,10 +106,13 @@ def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
     )
     told["zigzag"] = _(
         "This chance zig-zags with the group size, because the target is counted in whole "
-        "persons: one participant more can raise the number needed by one and lower the chance. "
-        "A contract paid per success pays for every success, so for it the payment band and the "
-        "investor's chance of loss say more."
+        "persons: one participant more can raise the number needed by one and lower the chance."
     )
+    if s.payment_rule == "per_success":
+        told["zigzag"] += " " + _(
+            "A contract paid per success pays for every success, so for it the payment band and "
+            "the investor's chance of loss say more."
+        )
     if s.baseline_rate:
         told["baseline"] = _(
             "Of the %(participants)s who start, %(baseline)s would reach the goal anyway. The "
