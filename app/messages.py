@@ -31,6 +31,29 @@ ERROR_TEXTS = {
         "%(percent)s. If you do mean %(text)s %%, write %(text)s %%."
     ),
     "wrong_unit": _l("Enter the number without “%(text)s”: this field has another unit."),
+    # The simulator's inputs that must fit together.
+    "above_success_rate": _l(
+        "The baseline cannot be above the expected success rate: the share who would reach the "
+        "goal anyway is part of those who reach it."
+    ),
+    "not_above_baseline": _l(
+        "Set the target above the baseline: a contract can pay only for results beyond what "
+        "would have happened anyway."
+    ),
+    "needed_together": _l(
+        "Give both the participants per year and the number of years, or leave both empty."
+    ),
+    "too_many_participants": _l("Participants per year times years can be at most %(limit)s."),
+    "participants_mismatch": _l(
+        "Participants per year times years gives %(limit)s. Make the number of participants "
+        "agree, or leave it empty."
+    ),
+    "floor_above_cap": _l("The minimum repayment cannot be above the payment cap."),
+    "goals_need_per_success": _l(
+        "Payment goals are paid per success. Choose a payment for each participant who reaches "
+        "the goal, or leave the payment goals empty."
+    ),
+    "both_given": _l("Give the payment goals once: as payment_goals or as rate_card, not both."),
 }
 
 

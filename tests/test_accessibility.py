@@ -44,6 +44,17 @@ PAGE_TYPES = {
         "/sv/betalningssimulator?participants=40&success_rate=0,6&target_rate=50"
         "&payment_rule=per_success&payment_per_success=90 000",
     ),
+    "simulator with baseline, investor, cohorts, cap and payment goals": (
+        "/da/betalingssimulator?participants=&participants_per_year=10&years=3&success_rate=60"
+        "&baseline_rate=15&target_rate=50&cost_per_participant=40.000&investor=private"
+        "&payment_rule=per_success&payment_cap=2.000.000&minimum_repayment=500.000"
+        "&goal_1=Bolig&goal_payment_1=40.000&goal_rate_1=50&goal_baseline_1=10&goal_lag_1=2"
+        "&goal_2=Job&goal_payment_2=30.000&goal_rate_2=30&savings_municipality=50.000"
+        "&savings_state=10.000&discount_rate=3,5",
+        "/sv/betalningssimulator?participants=30&participants_per_year=10&years=3"
+        "&success_rate=60&baseline_rate=70&target_rate=50&investor=municipality"
+        "&payment_rule=per_success&payment_cap=100&minimum_repayment=200",
+    ),
 }
 
 

@@ -611,3 +611,90 @@ def test_the_api_sets_no_language_cookie_so_each_call_is_answered_by_its_own_hea
         "/api/v1/questionnaires/nope/score", json={}, headers={"Accept-Language": "da"}
     )
     assert danish.get_json()["errors"]["_"][0]["message"] == "Der findes intet på denne adresse."
+
+
+# --- the simulator's economics: baseline, investor, payment goals, time, cap ----------------------
+
+TWO = {
+    "participants": 2, "success_rate": 0.5, "target_rate": 0.5, "payment_rule": "per_success",
+    "payment_per_success": 100, "cost_per_participant": 60,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("investor", "npv_municipality", "npv_public_sector", "loss"),
+    [
+        # Worked out in tests/test_simulator_economics.py: cost 120 now, payments worth 80,
+        # savings worth 64 for the municipality and 80 for the public sector.
+        ("public_fund", -16, -40, 0.75),
+        ("private", -16, 0, 0.75),
+        ("municipality", -56, -40, None),
+    ],
+)
+def test_the_api_counts_the_investor_in_the_net_present_values(
+    api, investor, npv_municipality, npv_public_sector, loss
+):
+    body = {**TWO, "investor": investor, "savings_municipality": 80, "savings_region": 20,
+            "horizon_years": 1, "discount_rate": 0.25}  # fmt: skip
+    out = api.post(SIMULATE, json=body).get_json()
+    assert out["npv_municipality"] == pytest.approx(npv_municipality)
+    assert out["npv_public_sector"] == pytest.approx(npv_public_sector)
+    assert out["probability_investor_loss"] == (None if loss is None else pytest.approx(loss))
+    assert out["present_value_cost"] == 120
+
+
+def test_the_api_sums_every_payment_goal_with_its_baseline_cap_and_floor(api):
+    goals = [
+        {"name": "Bolig", "payment": 100, "success_rate": 0.5},
+        {"name": "Job", "payment": 40, "success_rate": 0.25, "lag_years": 2,
+         "data_source": "eIndkomst"},
+    ]  # fmt: skip
+    body = {**TWO, "payment_goals": goals, "cost_per_participant": 70}
+    out = api.post(SIMULATE, json=body).get_json()
+    assert out["expected_payment"] == 120
+    assert [row["expected_payment"] for row in out["rate_card"]] == [100, 20]
+    assert (out["payment_p10"], out["payment_p90"]) == (0, 240)
+    capped = api.post(
+        SIMULATE, json={**body, "payment_cap": 200, "minimum_repayment": 120}
+    ).get_json()
+    assert capped["expected_payment"] == pytest.approx(143.75)
+    assert capped["probability_investor_loss"] == pytest.approx(9 / 16)
+    with_baseline = api.post(
+        SIMULATE, json={**TWO, "participants": 3, "baseline_rate": 0.3}
+    ).get_json()
+    assert with_baseline["baseline_successes"] == 1
+    assert with_baseline["expected_payment"] == pytest.approx(62.5)
+    assert with_baseline["extra_successes"] == pytest.approx(0.6)
+
+
+def test_the_api_takes_recruitment_per_year_instead_of_participants(api):
+    body = {**TWO, "participants": None, "participants_per_year": 1, "years": 2,
+            "discount_rate": 0.25}  # fmt: skip
+    out = api.post(SIMULATE, json=body).get_json()
+    assert out["investment"] == 120
+    assert out["present_value_cost"] == pytest.approx(108)
+    assert out["present_value_payments"] == pytest.approx(72)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code", "message"),
+    [
+        ({"baseline_rate": 0.6}, "baseline_rate", "above_success_rate",
+         "Baseline kan ikke være højere end den forventede succesrate"),
+        ({"participants_per_year": 2, "years": 2}, "participants", "participants_mismatch",
+         "Deltagere pr. år gange år giver 4."),
+        ({"payment_cap": 10, "minimum_repayment": 20}, "minimum_repayment", "floor_above_cap",
+         "Minimumstilbagebetalingen kan ikke være højere end loftet over betalingerne."),
+        ({"investor": "bank"}, "investor", "invalid_choice", "Vælg et af de viste svar."),
+        ({"investor": 1}, "investor", "wrong_type", "Send public_fund, private eller"),
+        ({"payment_goals": {"name": "x"}}, "payment_goals", "wrong_type", "Send betalingsmålene"),
+        ({"payment_goals": [{"name": "x", "payment": "1", "success_rate": 0.5}]},
+         "payment_goals.0.payment", "wrong_type", "Send et tal her"),
+        ({"payment_goals": [{"name": "x", "payment": 1, "success_rate": 0.5, "colour": 1}]},
+         "payment_goals.0.colour", "unknown_field", "Feltet findes ikke."),
+    ],
+)  # fmt: skip
+def test_the_api_refuses_economics_that_do_not_fit_in_danish(api, changes, field, code, message):
+    response = api.post(f"{SIMULATE}?lang=da", json={**TWO, **changes})
+    (problem,) = errors_of(response)[field]
+    assert problem["code"] == code and problem["message"].startswith(message), problem

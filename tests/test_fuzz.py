@@ -356,10 +356,11 @@ def test_a_number_question_stores_a_number_in_range_or_refuses_in_the_language(
 SCENARIO_FIELDS: dict[str, st.SearchStrategy[str]] = {
     **{name: values for name in NUMBER_FIELDS},
     "payment_rule": st.one_of(st.sampled_from(["per_success", "threshold", ""]), texts),
+    "investor": st.one_of(st.sampled_from(["public_fund", "private", "municipality", ""]), texts),
     **{
         f"{key}_{row}": values
         for row in range(1, RATE_CARD_ROWS + 2)
-        for key in ("goal", "goal_payment", "goal_source", "goal_rate")
+        for key in ("goal", "goal_payment", "goal_source", "goal_rate", "goal_baseline", "goal_lag")
     },
 }
 
@@ -434,13 +435,18 @@ def valid_scenarios(draw: st.DrawFn) -> list[tuple[str, str]]:
     ]
     for name in draw(st.lists(st.sampled_from(["savings_municipality", "savings_state"]))):
         pairs += [(name, draw(money)), ("horizon_years", draw(written(st.integers(1, 30))))]
-    for row in range(1, draw(st.integers(0, RATE_CARD_ROWS)) + 1):
-        pairs += [
-            (f"goal_{row}", draw(SHORT_TEXTS)),
-            (f"goal_payment_{row}", draw(money)),
-            (f"goal_source_{row}", draw(st.one_of(st.just(""), SHORT_TEXTS))),
-            (f"goal_rate_{row}", draw(percent)),
-        ]
+    pairs.append(("investor", draw(st.sampled_from(["public_fund", "private", "municipality"]))))
+    if draw(st.booleans()):
+        pairs.append(("payment_cap", draw(money)))
+    if rule == "per_success":
+        for row in range(1, draw(st.integers(0, RATE_CARD_ROWS)) + 1):
+            pairs += [
+                (f"goal_{row}", draw(SHORT_TEXTS)),
+                (f"goal_payment_{row}", draw(money)),
+                (f"goal_source_{row}", draw(st.one_of(st.just(""), SHORT_TEXTS))),
+                (f"goal_rate_{row}", draw(percent)),
+                (f"goal_lag_{row}", draw(st.sampled_from(["", "0", "1", "5"]))),
+            ]
     return pairs
 
 
@@ -597,7 +603,9 @@ SIMULATION = {
     "payment_rule": "per_success",
     "payment_per_success": 1000,
 }
-RATE_CARD_KEYS = st.sampled_from(["goal", "payment", "data_source", "success_rate", "x"])
+RATE_CARD_KEYS = st.sampled_from(
+    ["goal", "name", "payment", "data_source", "success_rate", "baseline_rate", "lag_years", "x"]
+)
 RATE_CARD_ROW = st.dictionaries(RATE_CARD_KEYS, JSON_NUMBER, max_size=5)
 
 
@@ -606,13 +614,17 @@ def simulation_bodies(draw: st.DrawFn) -> Any:
     """A simulation with some inputs changed, or anything at all."""
     if draw(st.booleans()):
         body: dict[str, Any] = dict(SIMULATION)
-        names = sorted([*NUMBER_FIELDS, "payment_rule", "rate_card", "x"])
+        names = sorted([*NUMBER_FIELDS, "payment_rule", "investor", "rate_card", "payment_goals",
+                        "x"])  # fmt: skip
         for name in draw(st.lists(st.sampled_from(names), max_size=3)):
-            if name == "rate_card":
+            if name in ("rate_card", "payment_goals"):
                 body[name] = draw(st.one_of(st.lists(RATE_CARD_ROW, max_size=12), json_values))
             elif name == "payment_rule":
                 rules = st.sampled_from(["per_success", "threshold"])
                 body[name] = draw(st.one_of(rules, json_values))
+            elif name == "investor":
+                investors = st.sampled_from(["public_fund", "private", "municipality"])
+                body[name] = draw(st.one_of(investors, json_values))
             else:
                 body[name] = draw(JSON_NUMBER)
         return body

@@ -198,10 +198,11 @@ def test_savings_give_npv_for_the_municipality_and_the_public_sector():
         Scenario(
             participants=10, success_rate=0.5, target_rate=0.4, payment_per_success=100,
             savings_municipality=60, savings_region=30, savings_state=10,
-            horizon_years=2, discount_rate=0.0,
+            horizon_years=2, discount_rate=0.0, investor="private",
         )
     )  # fmt: skip
-    # 5 expected successes, each saving 60 + 30 + 10 a year for two years; payments 500.
+    # 5 expected successes, each saving 60 + 30 + 10 a year for two years; payments of 500 to a
+    # private investor leave the public sector.
     assert outcome.npv_municipality == pytest.approx(5 * 60 * 2 - 500)
     assert outcome.npv_public_sector == pytest.approx(5 * 100 * 2 - 500)
     assert outcome.share_of_gains_outside_municipality == pytest.approx(0.4)
@@ -212,7 +213,9 @@ def test_a_rate_card_gives_expected_payment_per_goal():
         RateCardRow("Stabil bolig", 40_000, "Boligregister", 0.5),
         RateCardRow("Job", 20_000, "eIndkomst", 0.25),
     )
-    outcome = simulate(Scenario(participants=20, success_rate=0.5, target_rate=0.4, rate_card=card))
+    outcome = simulate(
+        Scenario(participants=20, success_rate=0.5, target_rate=0.4, payment_goals=card)
+    )
     assert [row["expected_payment"] for row in outcome.rate_card] == [400_000, 100_000]
 
 

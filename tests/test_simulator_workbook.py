@@ -33,6 +33,21 @@ WITH_SAVINGS = {
     "goal_payment_2": "30000",
     "goal_rate_2": "40",
 }
+# Every economic input at once: cohorts, a baseline, a private investor, a cap and a floor, and
+# payment goals with and without their own baseline and lag.
+WITH_ECONOMICS = {
+    **WITH_SAVINGS,
+    "participants": "",
+    "participants_per_year": "20",
+    "years": "2",
+    "baseline_rate": "15",
+    "investor": "private",
+    "payment_cap": "2000000",
+    "minimum_repayment": "300000",
+    "goal_baseline_1": "10",
+    "goal_lag_1": "2",
+    "goal_lag_2": "3",
+}
 SHEETS = {
     "da": ["Scenarie", "Prisliste", "Følsomhed"],
     "sv": ["Scenario", "Prislista", "Känslighet"],
@@ -105,15 +120,15 @@ def test_savings_net_present_values_sensitivity_and_rate_card_are_in_the_workboo
     card = book["Prisliste"]
     headings = [c.value for c in card[1]]
     assert headings == [
-        "Betalingsmål", "Betaling pr. succes", "Datakilde", "Forventet succesrate",
-        "Forventet udbetaling",
+        "Betalingsmål", "Betaling pr. succes", "Datakilde", "Forventet succesrate", "Baseline",
+        "Måles og betales efter (år)", "Forventet udbetaling",
     ]  # fmt: skip
     completers = cells["Deltagere, der gennemfører"]
     assert completers.value == 36
     assert [c.value for c in card[2]][:4] == ["Stabil bolig", 40000, "Register", 0.5]
     assert card["D2"].number_format == "0.0 %" and card["B2"].number_format == '#,##0 "kr."'
-    assert card["E2"].value == f"='Scenarie'!$B${completers.row}*D2*B2"
-    assert card["A5"].value == "I alt" and card["E5"].value == "=SUM(E2:E3)"
+    assert card["G2"].value == f"='Scenarie'!$B${completers.row}*D2*B2"
+    assert card["A5"].value == "I alt" and card["G5"].value == "=SUM(G2:G3)"
     sensitivity = list(book["Følsomhed"].iter_rows(values_only=True))
     assert sensitivity[0] == ("Inddata", "Ny værdi", "Sandsynlighed for at nå målet",
                               "Forventet udbetaling")  # fmt: skip
@@ -162,7 +177,7 @@ def test_rate_card_text_that_looks_like_a_formula_stays_text(client):
     card = book["Prisliste"]
     assert card["A2"].value == '=HYPERLINK("http://example.org","x")'
     assert card["A2"].data_type == "s" and card["C2"].data_type == "s"
-    assert card["E2"].data_type == "f", "the code's own formula beside it is a formula"
+    assert card["G2"].data_type == "f", "the code's own formula beside it is a formula"
 
 
 def saved_scenario_token(app, client) -> str:
@@ -205,3 +220,30 @@ def test_a_bad_assessment_link_gets_no_workbook(client):
         client.get(XLSX["da"], query_string={**NINE_FAMILIES, "participants": "0"}).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("investor", ["public_fund", "private", "municipality"])
+def test_the_workbook_holds_the_economic_inputs_and_the_model_values_they_need(client, investor):
+    book = workbook(client.get(XLSX["da"], query_string={**WITH_ECONOMICS, "investor": investor}))
+    cells = figures(book["Scenarie"])
+    assert cells["Deltagere pr. år"].value == 20 and cells["Antal år med rekruttering"].value == 2
+    assert cells["Antal deltagere"].value == 40
+    assert cells["Baseline: andelen, der ville nå målet alligevel"].value == 0.15
+    assert cells["Loft over betalingerne i hele kontrakten"].value == 2000000
+    assert cells["Succeser, der ventes alligevel (baseline)"].value == 6
+    # With goals, a baseline and a cap the expected payment is the model's value, not arithmetic.
+    assert cells["Forventet udbetaling"].data_type == "n"
+    assert cells["Ekstra succeser ud over baseline"].data_type == "f"
+    pays = {"public_fund": ("pv_payments", "pv_cost"), "private": ("pv_payments", "pv_payments"),
+            "municipality": ("pv_cost", "pv_cost")}[investor]  # fmt: skip
+    rows = {"pv_payments": cells["Nutidsværdi af de forventede betalinger"].row,
+            "pv_cost": cells["Nutidsværdi af indsatsens pris"].row}  # fmt: skip
+    municipality = cells["Nutidsværdi for kommunen"].value
+    public = cells["Nutidsværdi for den offentlige sektor som helhed"].value
+    assert municipality.endswith(f"-$B${rows[pays[0]]}"), municipality
+    assert public.endswith(f"-$B${rows[pays[1]]}"), public
+    loss = cells["Sandsynlighed for, at investor får mindre tilbage end det investerede"].value
+    assert (loss == "–") == (investor == "municipality")
+    card = book["Prisliste"]
+    assert card["E2"].value == 0.1 and card["F2"].value == 2 and card["G2"].data_type == "n"
+    assert card["E3"].value == 0 and card["F3"].value == 3 and card["G3"].data_type == "f"

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from app.simulator.workbook import workbook_labels
 from tests.conftest import empty_tables
 from tests.helpers import get_page, text_of
-from tests.test_simulator_workbook import NINE_FAMILIES, PAGE, WITH_SAVINGS
+from tests.test_simulator_workbook import NINE_FAMILIES, PAGE, WITH_ECONOMICS, WITH_SAVINGS
 
 SOFFICE = "/usr/bin/soffice"
 TEMPLATES = {"da": "/da/skabeloner/", "sv": "/sv/mallar/"}
@@ -63,6 +63,9 @@ def scenario_workbooks(app, client) -> dict:  # type: ignore[no-untyped-def]
             {**NINE_FAMILIES, "payment_rule": "threshold", "payment_if_met": "1200000"},
         ),
         "simulator-da-assessment": ("da", {"assessment": saved_scenario_token(app, client)}),
+        "simulator-da-economics": ("da", WITH_ECONOMICS),
+        "simulator-sv-economics": ("sv", {**WITH_ECONOMICS, "investor": "public_fund"}),
+        "simulator-da-municipality": ("da", {**WITH_ECONOMICS, "investor": "municipality"}),
     }
     found = {}
     for name, (lang, query) in queries.items():
@@ -246,7 +249,11 @@ SIMULATOR_BOOKS = [
     "simulator-sv-savings",
     "simulator-da-threshold",
     "simulator-da-assessment",
+    "simulator-da-economics",
+    "simulator-sv-economics",
+    "simulator-da-municipality",
 ]
+ECONOMICS_BOOKS = ["simulator-da-economics", "simulator-sv-economics", "simulator-da-municipality"]
 
 
 @pytest.mark.parametrize("name", SIMULATOR_BOOKS)
@@ -254,7 +261,7 @@ def test_the_simulators_workbook_recalculates_to_the_pages_key_figures(books, na
     book = books[name]
     computed = labelled(book.computed.worksheets[0])
     rows = book.page.select(".key-figures tbody tr")
-    assert len(rows) == 8
+    assert len(rows) == 10
     for row in rows:
         label, shown = row.th.get_text(strip=True), row.td.get_text(strip=True)
         assert label in computed, f"{name}: the workbook lacks {label!r}"
@@ -278,7 +285,7 @@ def test_the_simulators_sensitivity_table_is_the_pages(books, name):
         assert same_figure(page_row[3], sheet_row[3]), (name, page_row, sheet_row)
 
 
-@pytest.mark.parametrize("name", ["simulator-da-savings", "simulator-sv-savings"])
+@pytest.mark.parametrize("name", ["simulator-da-savings", "simulator-sv-savings", *ECONOMICS_BOOKS])
 def test_the_simulators_rate_card_is_the_pages_with_expected_payments_computed(books, name):
     book = books[name]
     caption = {"da": "Prisliste", "sv": "Prislista"}[book.lang]
@@ -290,15 +297,16 @@ def test_the_simulators_rate_card_is_the_pages_with_expected_payments_computed(b
     computed = list(book.computed.worksheets[1].iter_rows(min_row=2, values_only=True))
     assert len(shown) == 2
     for page_row, sheet_row in zip(shown, computed[: len(shown)], strict=True):
-        goal, payment, source, rate, expected = page_row
+        goal, payment, source, rate, baseline, lag, expected = page_row
         assert sheet_row[0] == goal and (sheet_row[2] or "") == source
         assert same_figure(payment, sheet_row[1]) and same_figure(rate, sheet_row[3])
-        assert same_figure(expected, sheet_row[4]), (name, page_row, sheet_row)
-    total = computed[len(shown) + 1][4]
-    assert total == pytest.approx(sum(row[4] for row in computed[: len(shown)]))
+        assert same_figure(baseline, sheet_row[4]) and same_figure(lag, sheet_row[5])
+        assert same_figure(expected, sheet_row[6]), (name, page_row, sheet_row)
+    total = computed[len(shown) + 1][6]
+    assert total == pytest.approx(sum(row[6] for row in computed[: len(shown)]))
 
 
-@pytest.mark.parametrize("name", ["simulator-da-savings", "simulator-sv-savings"])
+@pytest.mark.parametrize("name", ["simulator-da-savings", "simulator-sv-savings", *ECONOMICS_BOOKS])
 def test_the_simulators_net_present_values_are_the_pages(books, name, app):
     book = books[name]
     with app.test_request_context(), force_locale(book.lang):

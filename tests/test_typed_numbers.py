@@ -134,11 +134,11 @@ def test_kroner_typed_with_dots_are_thousands_in_the_simulator(client):
     assert figures["Investering"] == "3.400.000 kr."  # 40 × 85.000
     assert figures["Forventet udbetaling"] == "2.880.000 kr."  # 40 × 0,6 × 120.000
     # 24 successes × 150.000 kr. a year for 5 years at 3,5 % (factor 4,51505), less the
-    # expected payments of 2.880.000 kr.
+    # expected payments of 2.880.000 kr., paid when the goal is measured a year on.
     pv_factor = sum(1 / 1.035**year for year in range(1, 6))
-    npv = round(24 * 150_000 * pv_factor - 2_880_000)
-    assert npv == 13_374_189
-    assert "nutidsværdien 13.374.189 kr. for kommunen" in text_of(soup, ".simulator-result")
+    npv = round(24 * 150_000 * pv_factor - 2_880_000 / 1.035)
+    assert npv == 13_471_580
+    assert "nutidsværdien 13.471.580 kr. for kommunen" in text_of(soup, ".simulator-result")
 
 
 def test_the_swedish_simulator_reads_spaces_as_thousands(client):

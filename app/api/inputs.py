@@ -11,11 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.api.errors import Errors, problem
-from app.core.simulator import MAX_RATE_CARD, NUMBER_FIELDS, InputError
+from app.core.simulator import GOAL_LISTS, MAX_RATE_CARD, SCENARIO_NUMBERS, InputError
 from app.messages import error_text
 
-RATE_CARD_TEXTS = ("goal", "data_source")
-RATE_CARD_NUMBERS = ("payment", "success_rate")
+# A payment goal's fields: `name` in payment_goals, `goal` in the older rate_card.
+GOAL_TEXTS = {"payment_goals": ("name", "data_source"), "rate_card": ("goal", "data_source")}
+GOAL_NUMBERS = ("payment", "success_rate", "baseline_rate", "lag_years")
 
 
 def is_number(value: Any) -> bool:
@@ -34,7 +35,15 @@ def text_expected() -> dict[str, str]:
     return problem("wrong_type", _("Send text here (a JSON string)."))
 
 
-def rate_card_expected() -> dict[str, str]:
+def goals_expected(key: str) -> dict[str, str]:
+    if key == "payment_goals":
+        return problem(
+            "wrong_type",
+            _(
+                "Send the payment goals as a list of objects, each with name, payment and "
+                "success_rate, and if you like baseline_rate, lag_years and data_source."
+            ),
+        )
     return problem(
         "wrong_type",
         _(
@@ -47,7 +56,7 @@ def rate_card_expected() -> dict[str, str]:
 def simulation_type_errors(body: dict[str, Any]) -> Errors:
     """Fields whose JSON type is wrong, each with a message saying what to send."""
     errors: Errors = {}
-    for name in NUMBER_FIELDS:
+    for name in SCENARIO_NUMBERS:
         value = body.get(name)
         if value is not None and not is_number(value):
             errors[name] = [number_expected()]
@@ -56,27 +65,34 @@ def simulation_type_errors(body: dict[str, Any]) -> Errors:
         errors["payment_rule"] = [
             problem("wrong_type", _("Send per_success or threshold, as text."))
         ]
-    card = body.get("rate_card")
-    if card is not None and not isinstance(card, list):
-        errors["rate_card"] = [rate_card_expected()]
-    elif card and len(card) <= MAX_RATE_CARD:
-        for i, row in enumerate(card):
-            errors.update(rate_card_row_type_errors(f"rate_card.{i}", row))
+    investor = body.get("investor")
+    if investor is not None and not isinstance(investor, str):
+        errors["investor"] = [
+            problem("wrong_type", _("Send public_fund, private or municipality, as text."))
+        ]
+    for key in GOAL_LISTS:
+        card = body.get(key)
+        if card is not None and not isinstance(card, list):
+            errors[key] = [goals_expected(key)]
+        elif card and len(card) <= MAX_RATE_CARD:
+            for i, row in enumerate(card):
+                errors.update(goal_type_errors(key, f"{key}.{i}", row))
     return errors
 
 
-def rate_card_row_type_errors(where: str, row: Any) -> Errors:
-    """One rate-card row: an object of two texts and two numbers, and nothing else."""
+def goal_type_errors(key: str, where: str, row: Any) -> Errors:
+    """One payment goal: an object of texts and numbers, and nothing else."""
     if not isinstance(row, dict):
-        return {where: [rate_card_expected()]}
+        return {where: [goals_expected(key)]}
+    texts = GOAL_TEXTS[key]
     errors: Errors = {}
-    for key, value in row.items():
-        if key in RATE_CARD_TEXTS and not isinstance(value, str):
-            errors[f"{where}.{key}"] = [text_expected()]
-        elif key in RATE_CARD_NUMBERS and value is not None and not is_number(value):
-            errors[f"{where}.{key}"] = [number_expected()]
-        elif key not in RATE_CARD_TEXTS + RATE_CARD_NUMBERS:
-            errors[f"{where}.{key}"] = [
+    for name, value in row.items():
+        if name in texts and not isinstance(value, str):
+            errors[f"{where}.{name}"] = [text_expected()]
+        elif name in GOAL_NUMBERS and value is not None and not is_number(value):
+            errors[f"{where}.{name}"] = [number_expected()]
+        elif name not in texts + GOAL_NUMBERS:
+            errors[f"{where}.{name}"] = [
                 problem("unknown_field", error_text(InputError("unknown_field")))
             ]
     return errors

@@ -243,22 +243,30 @@ def scenario_inputs(s: Scenario) -> list[tuple[str, str, bool]]:
     def figure(name: str, value: float, percent: bool = False) -> tuple[str, str, bool]:
         shown = format_decimal(value * 100 if percent else value, format="#,##0.#")
         unit = "%" if percent else (kroner if name in MONEY_FIELDS else "")
-        if name == "horizon_years":
+        if name in ("horizon_years", "years"):
             unit = _("years")
         return form[name].label.text, f"{shown} {unit}".strip(), True
 
-    rows = [
-        figure("participants", s.participants),
+    rows = [figure("participants", s.participants)]
+    if s.participants_per_year and s.years:
+        rows += [figure("participants_per_year", s.participants_per_year), figure("years", s.years)]
+    rows += [
         figure("success_rate", s.success_rate, percent=True),
+        figure("baseline_rate", s.baseline_rate, percent=True),
         figure("target_rate", s.target_rate, percent=True),
         figure("dropout_rate", s.dropout_rate, percent=True),
         figure("cost_per_participant", s.cost_per_participant),
+        (form.investor.label.text, investor_names()[s.investor], False),
         (form.payment_rule.label.text, labels[s.payment_rule], False),
     ]
-    if s.payment_rule == "per_success":
+    if s.payment_rule == "per_success" and not s.payment_goals:
         rows.append(figure("payment_per_success", s.payment_per_success))
-    else:
+    elif s.payment_rule != "per_success":
         rows.append(figure("payment_if_met", s.payment_if_met))
+    if s.payment_cap is not None:
+        rows.append(figure("payment_cap", s.payment_cap))
+    if s.minimum_repayment:
+        rows.append(figure("minimum_repayment", s.minimum_repayment))
     if s.savings_municipality or s.savings_region or s.savings_state:
         rows += [
             figure("savings_municipality", s.savings_municipality),
@@ -268,6 +276,11 @@ def scenario_inputs(s: Scenario) -> list[tuple[str, str, bool]]:
             figure("discount_rate", s.discount_rate, percent=True),
         ]
     return rows
+
+
+def investor_names() -> dict[str, str]:
+    """Who invests, as the simulator's form names the choices."""
+    return {option.data: option.label.text for option in SimulatorForm().investor}
 
 
 # Stand-ins for the page counters inside the translated sentence (private-use characters).

@@ -40,7 +40,12 @@ COMBINES = ("sum", "max")
 # answer becomes one of the result's ordered actions.
 CRITICAL_WEIGHT = 2.0
 # Figures from a payment-model scenario saved with an assessment, usable in rules.
-SIMULATION_FACTS = ("probability_target_met", "participants", "participants_short")
+SIMULATION_FACTS = (
+    "probability_target_met",
+    "participants",
+    "participants_short",
+    "probability_investor_loss",
+)
 
 Text = dict[str, str]
 

@@ -1,16 +1,64 @@
-"""The payment-model simulator: what the number of participants does to outcome payments.
+"""The payment-model simulator: what the group, the baseline, the rate card and time do to payments.
 
-Successes X ~ Binomial(m, p), where m = floor(n · (1 − drop-out)) participants complete (a drop-out
-never reaches a payment goal) and the target is met when X ≥ ceil(t · n): the contracted rate is
-counted on everyone who started. Every figure is computed from the exact distribution (no sampling),
-in floating point.
+The model, in the order a finance officer would check it:
+
+**Successes.** Of n participants, m = floor(n · (1 − drop-out)) complete (a drop-out never reaches a
+payment goal). The successes on a goal with expected success rate p are X ~ Binomial(m, p). The
+target is met when X ≥ ceil(t · n): the contracted rate is counted on everyone who started.
+
+**Baseline (counterfactual).** A goal's baseline b is the share of those who start who would reach
+it anyway. The contract pays only above it: for B = ceil(b · n) successes, rounded up to whole
+persons so that nothing expected anyway is paid for, a goal pays its price for max(0, X − B)
+successes. Savings count only the extra successes over the baseline, E[X] − b · n = m·p − n·b (with
+heavy drop-out this can be below zero: the model then says the intervention does harm). A threshold
+contract (one payment if the target is met) needs a target above the baseline.
+
+**The rate card.** With payment goals (each its own success rate, price, baseline and measurement
+lag) the total payment is the sum over the goals; the goals replace the single payment per success.
+The dependence assumption: the goals move together. In a group where few reach one goal, few
+reach the others: every goal sits at the same quantile of its own distribution (comonotone counts).
+The goals' ups and downs then add up instead of partly cancelling out, which is the cautious choice
+for the one who carries the risk; the expected payment is the same under any assumption. It also
+keeps the arithmetic exact and fast: the total is a nondecreasing function of one uniform number,
+so its distribution follows from merging the goals' cumulative probabilities (no convolution, no
+sampling), and its percentiles are the sums of the goals' percentiles.
+
+**Cap and floor.** A payment cap limits the total paid over the contract; a minimum repayment, where
+agreed, is paid even when results fall short. Both apply to the distribution of the total, so the
+percentiles, the expected payment and the investor's chance of loss include them.
+
+**Who invests, and the net present values.** The investment is n × cost per participant. P is the
+present value of the expected outcome payments (after cap and floor), C of the intervention's cost,
+S_m of the municipality's savings and S of all sectors' savings (on extra successes only):
+
+    investor        npv_municipality   npv_public_sector   probability_investor_loss
+    public_fund     S_m − P            S − C               P(total paid < investment)
+    private         S_m − P            S − P               P(total paid < investment)
+    municipality    S_m − C            S − C               none (no outcome payments flow)
+
+A public fund's outcome payments are a transfer inside the public sector, so the public sector as a
+whole pays the cost of the intervention; a private investor's payments leave it. When the
+municipality invests itself, the payment figures show what the payment model would pay, as a
+yardstick, but no outcome payments flow. The net present values are given when savings are.
+
+**Time.** Recruitment runs in cohorts: participants_per_year for `years` years (cohort c starts in
+year c = 0, 1, …); without them, one cohort starts in year 0. Each cohort's cost falls when it
+starts. A goal measured `lag_years` after a cohort starts (default 1) is paid then; paid successes
+are spread over the cohorts in proportion to their size. A threshold payment falls one year after
+the last cohort starts. The amount a cap cuts or a floor adds is settled in the last year payments
+fall. Savings of a cohort run for horizon_years years from the year after it starts. Everything is
+discounted at discount_rate: an amount in year y counts 1/(1 + r)^y. The investor's chance of loss
+compares nominal amounts, as a contract does.
+
+Every figure comes from the exact binomial distribution in floating point; probabilities below
+1e-20 (far below the rounding of the totals) are left out of a goal's distribution.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 # Inputs are refused the same way as answers: a code and the limit that was broken.
@@ -20,16 +68,25 @@ MAX_PARTICIPANTS = 10_000
 NEEDED_PROBABILITY = 0.8
 CRITICAL_MASS = 25
 RULES = ("per_success", "threshold")
+INVESTORS = ("public_fund", "private", "municipality")
+DEFAULT_INVESTOR = "public_fund"
+DEFAULT_LAG_YEARS = 1
+NEGLIGIBLE = 1e-20  # probabilities left out of a goal's distribution
 
 
 @dataclass(frozen=True)
-class RateCardRow:
-    """One payment goal of a rate card: payment per success, data source, expected success rate."""
+class PaymentGoal:
+    """One payment goal of a rate card: its price per success above the baseline, and when."""
 
     goal: str
     payment: float
-    data_source: str
-    success_rate: float
+    data_source: str = ""
+    success_rate: float = 0.0
+    baseline_rate: float = 0.0
+    lag_years: int = DEFAULT_LAG_YEARS
+
+
+RateCardRow = PaymentGoal  # the older name: rate-card rows are payment goals
 
 
 @dataclass(frozen=True)
@@ -44,12 +101,18 @@ class Scenario:
     payment_rule: str = "per_success"
     payment_per_success: float = 0.0
     payment_if_met: float = 0.0
-    rate_card: tuple[RateCardRow, ...] = ()
+    payment_goals: tuple[PaymentGoal, ...] = ()
     savings_municipality: float = 0.0
     savings_region: float = 0.0
     savings_state: float = 0.0
     horizon_years: int = 5
     discount_rate: float = 0.0
+    baseline_rate: float = 0.0
+    investor: str = DEFAULT_INVESTOR
+    participants_per_year: int | None = None
+    years: int | None = None
+    payment_cap: float | None = None
+    minimum_repayment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +133,12 @@ class Outcome:
     npv_municipality: float | None = None
     npv_public_sector: float | None = None
     share_of_gains_outside_municipality: float | None = None
-    distribution: tuple[tuple[int, float], ...] = field(default=(), repr=False)
+    probability_investor_loss: float | None = None
+    baseline_successes: int = 0
+    extra_successes: float = 0.0
+    present_value_payments: float = 0.0
+    present_value_cost: float = 0.0
+    distribution: tuple[tuple[float, float], ...] = field(default=(), repr=False)
 
 
 def exact(rate: float) -> Fraction:
@@ -86,6 +154,9 @@ def completers(n: int, dropout: float) -> int:
 def target_count(n: int, target: float) -> int:
     """Successes needed to meet the contracted rate t on n participants: ceil(t · n)."""
     return math.ceil(exact(target) * n)
+
+
+baseline_count = target_count  # ceil(b · n): the successes expected anyway, never paid for
 
 
 @functools.cache
@@ -120,6 +191,19 @@ def distribution(m: int, p: float) -> list[float]:
     """P(X = j) for j = 0..m."""
     f = _pmf_function(p)
     return [f(m, j) for j in range(m + 1)]
+
+
+def support(m: int, p: float) -> list[tuple[int, float]]:
+    """(j, P(X = j)) for every j whose probability is not negligible, ascending."""
+    f = _pmf_function(p)
+    mode = min(m, math.floor((m + 1) * p))
+    low = mode
+    while low > 0 and f(m, low - 1) > NEGLIGIBLE:
+        low -= 1
+    high = mode
+    while high < m and f(m, high + 1) > NEGLIGIBLE:
+        high += 1
+    return [(j, f(m, j)) for j in range(low, high + 1)]
 
 
 def tail(m: int, k: int, p: float) -> float:
@@ -209,142 +293,354 @@ def present_value_factor(years: int, rate: float) -> float:
     return sum(1 / (1 + rate) ** year for year in range(1, years + 1))
 
 
+# --- the contract: goals, cohorts, cap and floor ------------------------------------------------
+
+
+def goals_of(s: Scenario) -> tuple[PaymentGoal, ...]:
+    """The goals paid per success: the rate card, else the single payment; none for a threshold."""
+    if s.payment_rule != "per_success":
+        return ()
+    if s.payment_goals:
+        return s.payment_goals
+    return (PaymentGoal("", s.payment_per_success, "", s.success_rate, s.baseline_rate),)
+
+
+def cohorts(s: Scenario) -> tuple[int, ...]:
+    """The size of each year's cohort (one cohort of everyone without recruitment per year)."""
+    if s.participants_per_year and s.years:
+        return (s.participants_per_year,) * s.years
+    return (s.participants,)
+
+
+def discount(rate: float, year: int) -> float:
+    """What 1 kr. in the year counts today."""
+    return 1 / (1 + rate) ** year
+
+
+def cohort_factor(s: Scenario, lag: int) -> float:
+    """Σ_c w_c / (1 + r)^(c + lag): an amount spread over the cohorts by size, lag years on."""
+    sizes = cohorts(s)
+    total = sum(sizes)
+    return sum(size / total * discount(s.discount_rate, c + lag) for c, size in enumerate(sizes))
+
+
+def goal_payments(m: int, n: int, goal: PaymentGoal) -> tuple[list[tuple[float, float]], float]:
+    """A goal's payments (value, probability), ascending, and its expected payment.
+
+    The expected number of paid successes is E[max(0, X − B)] = m·p − B + E[max(0, B − X)], so
+    without a baseline it is exactly m·p.
+    """
+    b = baseline_count(n, goal.baseline_rate)
+    points = support(m, goal.success_rate)
+    paid = m * goal.success_rate
+    if b:
+        paid = max(0.0, paid - b + math.fsum((b - j) * q for j, q in points if j < b))
+    steps: list[tuple[float, float]] = []
+    for j, q in points:
+        value = goal.payment * max(0, j - b)
+        if steps and steps[-1][0] == value:
+            steps[-1] = (value, steps[-1][1] + q)
+        else:
+            steps.append((value, q))
+    return steps, goal.payment * paid
+
+
+def comonotone_total(goals: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """The distribution of the sum when every goal sits at the same quantile (goals move together).
+
+    Each goal is a step function of one uniform number U; the sum is constant between the merged
+    cumulative probabilities, so each stretch of U is one value of the total.
+    """
+    if len(goals) == 1:
+        return goals[0]
+    cumulative = []
+    for steps in goals:
+        running, total = [], 0.0
+        for value, probability in steps:
+            total += probability
+            running.append((value, min(total, 1.0)))
+        running[-1] = (running[-1][0], 1.0)  # the rounding of the sum must not leave a gap
+        cumulative.append(running)
+    cuts = sorted({c for steps in cumulative for _, c in steps})
+    pointers = [0] * len(cumulative)
+    out: list[tuple[float, float]] = []
+    previous = 0.0
+    for cut in cuts:
+        total = 0.0
+        for g, steps in enumerate(cumulative):
+            i = pointers[g]
+            while steps[i][1] < cut:
+                i += 1
+            pointers[g] = i
+            total += steps[i][0]
+        if out and out[-1][0] == total:
+            out[-1] = (total, out[-1][1] + cut - previous)
+        else:
+            out.append((total, cut - previous))
+        previous = cut
+    return out
+
+
+def settle(pairs: list[tuple[float, float]], s: Scenario) -> list[tuple[float, float]]:
+    """The totals after the cap and the minimum repayment, equal values merged, ascending."""
+    low = s.minimum_repayment or 0.0
+    high = math.inf if s.payment_cap is None else s.payment_cap
+    out: list[tuple[float, float]] = []
+    for value, probability in pairs:
+        value = min(high, max(low, value))
+        if out and out[-1][0] == value:
+            out[-1] = (value, out[-1][1] + probability)
+        else:
+            out.append((value, probability))
+    return out
+
+
+@dataclass(frozen=True)
+class Payments:
+    """The contract's payments: distribution after cap and floor, expectations and present value."""
+
+    distribution: list[tuple[float, float]]
+    expected: float
+    per_goal: tuple[float, ...]
+    present_value: float
+
+
+def payments(s: Scenario) -> Payments:
+    """The whole contract's payments for a scenario."""
+    n = s.participants
+    m = completers(n, s.dropout_rate)
+    r = s.discount_rate
+    last_cohort = len(cohorts(s)) - 1
+    if s.payment_rule == "threshold":
+        met = tail(m, target_count(n, s.target_rate), s.success_rate)
+        raw = [(0.0, 1 - met), (s.payment_if_met, met)]
+        before, per_goal = met * s.payment_if_met, ()
+        present = before * discount(r, last_cohort + DEFAULT_LAG_YEARS)
+        last_year = last_cohort + DEFAULT_LAG_YEARS
+    else:
+        goals = goals_of(s)
+        computed = [goal_payments(m, n, goal) for goal in goals]
+        raw = comonotone_total([steps for steps, _ in computed])
+        per_goal = tuple(expected for _, expected in computed)
+        before = math.fsum(per_goal)
+        present = math.fsum(
+            e * cohort_factor(s, goal.lag_years) for e, goal in zip(per_goal, goals, strict=True)
+        )
+        last_year = last_cohort + max(goal.lag_years for goal in goals)
+    settled = settle(raw, s)
+    change = 0.0
+    if s.payment_cap is not None or s.minimum_repayment:
+        change = math.fsum(
+            (min(s.payment_cap if s.payment_cap is not None else math.inf,
+                 max(s.minimum_repayment or 0.0, v)) - v) * q
+            for v, q in raw
+        )  # fmt: skip
+    expected = before + change
+    present += change * discount(r, last_year)
+    return Payments(settled, expected, per_goal, present)
+
+
+def probability_below(pairs: list[tuple[float, float]], amount: float) -> float:
+    """P(total < amount), with a thousandth of a krone's leeway for floating point."""
+    return min(1.0, math.fsum(q for v, q in pairs if v < amount - 1e-3))
+
+
+def break_even_rate(s: Scenario) -> float | None:
+    """The share of those who start who must succeed for one goal's payments to cover the cost."""
+    if s.payment_rule != "per_success" or s.payment_goals or s.payment_per_success <= 0:
+        return None
+    investment = s.participants * s.cost_per_participant
+    if s.payment_cap is not None and s.payment_cap < investment:
+        return None
+    b = baseline_count(s.participants, s.baseline_rate)
+    rate = s.cost_per_participant / s.payment_per_success + b / s.participants
+    return rate if rate <= 1 else None
+
+
 def simulate(s: Scenario) -> Outcome:
     """Every output for one scenario."""
-    m = completers(s.participants, s.dropout_rate)
-    k = target_count(s.participants, s.target_rate)
-    probs = distribution(m, s.success_rate)
+    n = s.participants
+    m = completers(n, s.dropout_rate)
+    k = target_count(n, s.target_rate)
     met = tail(m, k, s.success_rate)
     expected = m * s.success_rate
-    if s.payment_rule == "per_success":
-        payments = [(j * s.payment_per_success, probs[j]) for j in range(m + 1)]
-        expected_payment = expected * s.payment_per_success
-        break_even = None
-        if s.payment_per_success > 0:
-            ratio = s.cost_per_participant / s.payment_per_success
-            break_even = ratio if ratio <= 1 else None
-    else:
-        payments = [(0.0, 1 - met), (s.payment_if_met, met)]
-        expected_payment = met * s.payment_if_met
-        break_even = None
-    payments.sort()
+    paid = payments(s)
+    investment = n * s.cost_per_participant
     card = tuple(
         {
-            "goal": row.goal,
-            "payment": row.payment,
-            "data_source": row.data_source,
-            "success_rate": row.success_rate,
-            "expected_successes": m * row.success_rate,
-            "expected_payment": m * row.success_rate * row.payment,
+            "goal": goal.goal,
+            "payment": goal.payment,
+            "data_source": goal.data_source,
+            "success_rate": goal.success_rate,
+            "baseline_rate": goal.baseline_rate,
+            "lag_years": goal.lag_years,
+            "baseline_successes": baseline_count(n, goal.baseline_rate),
+            "expected_successes": m * goal.success_rate,
+            "expected_payment": expected_payment,
         }
-        for row in s.rate_card
+        for goal, expected_payment in zip(s.payment_goals, paid.per_goal, strict=False)
+        if s.payment_rule == "per_success"
+    )
+    extra = expected - n * float(exact(s.baseline_rate))
+    cost_value = s.cost_per_participant * sum(
+        size * discount(s.discount_rate, c) for c, size in enumerate(cohorts(s))
     )
     npv_m = npv_p = share = None
     savings = s.savings_municipality + s.savings_region + s.savings_state
     if savings > 0:
-        factor = present_value_factor(s.horizon_years, s.discount_rate)
-        npv_m = expected * s.savings_municipality * factor - expected_payment
-        npv_p = expected * savings * factor - expected_payment
+        factor = cohort_factor(s, 0) * present_value_factor(s.horizon_years, s.discount_rate)
+        value_m, value_all = extra * s.savings_municipality * factor, extra * savings * factor
+        if s.investor == "municipality":
+            npv_m, npv_p = value_m - cost_value, value_all - cost_value
+        elif s.investor == "private":
+            npv_m, npv_p = value_m - paid.present_value, value_all - paid.present_value
+        else:
+            npv_m, npv_p = value_m - paid.present_value, value_all - cost_value
         share = (s.savings_region + s.savings_state) / savings
+    loss = None
+    if s.investor != "municipality":
+        loss = probability_below(paid.distribution, investment)
     return Outcome(
         completers=m,
         target_successes=k,
         expected_successes=expected,
         probability_target_met=met,
-        expected_payment=expected_payment,
-        payment_p10=quantile(payments, 0.1),
-        payment_p90=quantile(payments, 0.9),
-        investment=s.participants * s.cost_per_participant,
-        break_even_success_rate=break_even,
+        expected_payment=paid.expected,
+        payment_p10=quantile(paid.distribution, 0.1),
+        payment_p90=quantile(paid.distribution, 0.9),
+        investment=investment,
+        break_even_success_rate=break_even_rate(s),
         participants_needed=participants_needed(s.success_rate, s.target_rate, s.dropout_rate),
         rate_card=card,
         npv_municipality=npv_m,
         npv_public_sector=npv_p,
         share_of_gains_outside_municipality=share,
-        distribution=tuple(enumerate(probs)),
+        probability_investor_loss=loss,
+        baseline_successes=baseline_count(n, s.baseline_rate),
+        extra_successes=extra,
+        present_value_payments=paid.present_value,
+        present_value_cost=cost_value,
+        distribution=tuple(paid.distribution),
     )
 
 
-def sensitivity(s: Scenario) -> list[dict]:
-    """How the chance of meeting the target and the expected payment move with p, n and drop-out."""
-    from dataclasses import replace
+def with_participants(s: Scenario, value: int) -> Scenario:
+    """The scenario with another group size (recruitment per year scaled when given)."""
+    if s.participants_per_year and s.years:
+        per_year = max(1, min(MAX_PARTICIPANTS // s.years, round(value / s.years)))
+        return replace(s, participants_per_year=per_year, participants=per_year * s.years)
+    return replace(s, participants=value)
 
-    variants = [
+
+def with_success_rates(s: Scenario, change: float) -> Scenario:
+    """The scenario with the success rate, and every payment goal's, moved by the same points."""
+
+    def moved(rate: float) -> float:
+        return min(1.0, max(0.0, round(rate + change, 4)))
+
+    goals = tuple(replace(g, success_rate=moved(g.success_rate)) for g in s.payment_goals)
+    return replace(s, success_rate=moved(s.success_rate), payment_goals=goals)
+
+
+def sensitivity(s: Scenario) -> list[dict]:
+    """How the chance of meeting the target and the expected payment move with p, n and drop-out.
+
+    Moving the success rate moves every payment goal's rate by the same points.
+    """
+    rows = []
+    for name, change in [
         ("success_rate", -0.1),
         ("success_rate", +0.1),
         ("participants", 0.5),
         ("participants", 1.5),
         ("dropout_rate", +0.1),
-    ]
-    rows = []
-    for name, change in variants:
+    ]:
         if name == "participants":
-            value = max(1, min(MAX_PARTICIPANTS, round(s.participants * change)))
+            varied = with_participants(
+                s, max(1, min(MAX_PARTICIPANTS, round(s.participants * change)))
+            )
+        elif name == "success_rate":
+            varied = with_success_rates(s, change)
         else:
-            value = min(1.0, max(0.0, round(getattr(s, name) + change, 4)))
+            varied = replace(s, dropout_rate=min(1.0, max(0.0, round(s.dropout_rate + change, 4))))
+        value = getattr(varied, name)
         if value == getattr(s, name):
             continue
-        varied = replace(s, **{name: value})
         m = completers(varied.participants, varied.dropout_rate)
         k = target_count(varied.participants, varied.target_rate)
-        met = tail(m, k, varied.success_rate)
-        expected_payment = (
-            m * varied.success_rate * varied.payment_per_success
-            if varied.payment_rule == "per_success"
-            else met * varied.payment_if_met
-        )
         rows.append(
-            {"input": name, "value": value, "probability_target_met": met,
-             "expected_payment": expected_payment}
+            {"input": name, "value": value,
+             "probability_target_met": tail(m, k, varied.success_rate),
+             "expected_payment": payments(varied).expected}
         )  # fmt: skip
     return rows
 
 
 def scenario_from_dict(data: dict) -> Scenario:
-    """A scenario from stored or checked plain data (see app/simulator/inputs.py)."""
-    card = tuple(RateCardRow(**row) for row in data.get("rate_card", ()))
-    fields = {k: v for k, v in data.items() if k != "rate_card"}
-    return Scenario(**fields, rate_card=card)
+    """A scenario from stored or checked plain data (see check_inputs); older stored scenarios
+    name the payment goals `rate_card` and lack the newer inputs, which then take their defaults."""
+    rows = data.get("payment_goals") or data.get("rate_card") or ()
+    goals = tuple(PaymentGoal(**row) for row in rows)
+    fields = {k: v for k, v in data.items() if k not in ("rate_card", "payment_goals")}
+    if "participants" not in fields and fields.get("participants_per_year") and fields.get("years"):
+        fields["participants"] = fields["participants_per_year"] * fields["years"]
+    return Scenario(**fields, payment_goals=goals)
 
 
 def scenario_facts(scenario: Scenario) -> dict[str, float | None]:
-    """The figures an assessment's rules can read from a saved scenario."""
-    m = completers(scenario.participants, scenario.dropout_rate)
-    k = target_count(scenario.participants, scenario.target_rate)
-    needed = participants_needed(scenario.success_rate, scenario.target_rate, scenario.dropout_rate)
-    return {
-        "probability_target_met": tail(m, k, scenario.success_rate),
+    """The figures an assessment's rules can read from a saved scenario.
+
+    The chance of meeting the target is a fact only for a threshold contract: a contract paid per
+    success pays for every success, and its risk is the investor's chance of loss.
+    """
+    outcome = simulate(scenario)
+    needed = outcome.participants_needed
+    facts: dict[str, float | None] = {
         "participants": scenario.participants,
         "participants_short": None if needed is None else needed - scenario.participants,
+        "probability_investor_loss": outcome.probability_investor_loss,
     }
+    if scenario.payment_rule == "threshold":
+        facts["probability_target_met"] = outcome.probability_target_met
+    return facts
 
 
 # --- checking inputs (the web form and the JSON API share these rules) ---------------------------
 
 MONEY_MAX = 1e9
+MAX_LAG_YEARS = 20
 NUMBER_FIELDS = {
     # name: (minimum, maximum, whole number?)
     "participants": (1, MAX_PARTICIPANTS, True),
+    "participants_per_year": (1, MAX_PARTICIPANTS, True),
+    "years": (1, 20, True),
     "success_rate": (0, 1, False),
+    "baseline_rate": (0, 1, False),
     "target_rate": (0, 1, False),
     "dropout_rate": (0, 1, False),
     "cost_per_participant": (0, MONEY_MAX, False),
     "payment_per_success": (0, MONEY_MAX, False),
     "payment_if_met": (0, MONEY_MAX, False),
+    "payment_cap": (0, MONEY_MAX, False),
+    "minimum_repayment": (0, MONEY_MAX, False),
     "savings_municipality": (0, MONEY_MAX, False),
     "savings_region": (0, MONEY_MAX, False),
     "savings_state": (0, MONEY_MAX, False),
     "horizon_years": (1, 50, True),
     "discount_rate": (0, 1, False),
+    "lag_years": (0, MAX_LAG_YEARS, True),  # a payment goal's, not the scenario's
 }
-REQUIRED = ("participants", "success_rate", "target_rate", "payment_rule")
+SCENARIO_NUMBERS = tuple(name for name in NUMBER_FIELDS if name != "lag_years")
+CHOICES = {"payment_rule": RULES, "investor": INVESTORS}
+GOAL_LISTS = ("payment_goals", "rate_card")  # rate_card is the older name
+REQUIRED = ("success_rate", "target_rate", "payment_rule")
 MAX_RATE_CARD = 10
 MAX_TEXT = 200
 
 
 MONEY_FIELDS = frozenset(
     {"cost_per_participant", "payment_per_success", "payment_if_met", "savings_municipality",
-     "savings_region", "savings_state"}
+     "savings_region", "savings_state", "payment_cap", "minimum_repayment"}
 )  # fmt: skip
 
 
@@ -367,14 +663,76 @@ def check_number(
     return (int(checked) if whole else float(checked)), None
 
 
+def check_goal(row: dict, where: str, key: str, lang: str) -> tuple[dict | None, dict]:
+    """One payment goal (`name` in payment_goals, `goal` in the older rate_card)."""
+    errors: dict[str, InputError] = {}
+    name, source = row.get(key, ""), row.get("data_source", "")
+    if not isinstance(name, str) or not name.strip():
+        errors[f"{where}.{key}"] = InputError("required")
+    elif len(name) > MAX_TEXT:
+        errors[f"{where}.{key}"] = InputError("too_long", MAX_TEXT)
+    if not isinstance(source, str) or len(source) > MAX_TEXT:
+        errors[f"{where}.data_source"] = InputError("too_long", MAX_TEXT)
+    payment, error = check_number("payment_per_success", row.get("payment"), lang)
+    if error:
+        errors[f"{where}.payment"] = error
+    rate, error = check_number("success_rate", row.get("success_rate"), lang)
+    if error:
+        errors[f"{where}.success_rate"] = error
+    baseline: float | int | None = 0.0
+    if row.get("baseline_rate") not in (None, ""):
+        baseline, error = check_number("baseline_rate", row.get("baseline_rate"), lang)
+        if error:
+            errors[f"{where}.baseline_rate"] = error
+        elif rate is not None and baseline is not None and baseline > rate:
+            errors[f"{where}.baseline_rate"] = InputError("above_success_rate")
+    lag: float | int | None = DEFAULT_LAG_YEARS
+    if row.get("lag_years") not in (None, ""):
+        lag, error = check_number("lag_years", row.get("lag_years"), lang)
+        if error:
+            errors[f"{where}.lag_years"] = error
+    if errors:
+        return None, errors
+    return (
+        {"goal": name.strip(), "payment": payment, "data_source": source.strip(),
+         "success_rate": rate, "baseline_rate": baseline, "lag_years": lag},
+        errors,
+    )  # fmt: skip
+
+
+def check_goals(raw: dict, lang: str) -> tuple[list[dict], dict[str, InputError]]:
+    """The payment goals, from payment_goals or the older rate_card, with errors per field."""
+    given = [key for key in GOAL_LISTS if raw.get(key) not in (None, [])]
+    if len(given) > 1:
+        return [], {"rate_card": InputError("both_given")}
+    if not given:
+        return [], {}
+    key = given[0]
+    card = raw[key]
+    if not isinstance(card, list) or len(card) > MAX_RATE_CARD:
+        code = "too_many" if isinstance(card, list) else "wrong_type"
+        return [], {key: InputError(code, MAX_RATE_CARD)}
+    rows, errors = [], {}
+    for i, row in enumerate(card):
+        where = f"{key}.{i}"
+        if not isinstance(row, dict):
+            errors[where] = InputError("wrong_type")
+            continue
+        goal, refused = check_goal(row, where, "name" if key == "payment_goals" else "goal", lang)
+        errors.update(refused)
+        if goal:
+            rows.append(goal)
+    return rows, errors
+
+
 def check_inputs(raw: dict, lang: str = "da") -> tuple[dict, dict[str, InputError]]:
-    """Plain, checked scenario data, or errors per field (rate-card fields as rate_card.N.field)."""
+    """Plain, checked scenario data, or errors per field (goal fields as payment_goals.N.field)."""
     clean: dict = {}
     errors: dict[str, InputError] = {}
     for name in raw:
-        if name not in NUMBER_FIELDS and name not in ("payment_rule", "rate_card"):
+        if name not in SCENARIO_NUMBERS and name not in CHOICES and name not in GOAL_LISTS:
             errors[name] = InputError("unknown_field")
-    for name in NUMBER_FIELDS:
+    for name in SCENARIO_NUMBERS:
         value = raw.get(name)
         if value is None or value == "":
             continue
@@ -383,54 +741,70 @@ def check_inputs(raw: dict, lang: str = "da") -> tuple[dict, dict[str, InputErro
             errors[name] = error
         else:
             clean[name] = checked
-    rule = raw.get("payment_rule")
-    if rule is not None and not isinstance(rule, str):  # a list or an object from JSON
-        errors["payment_rule"] = InputError("wrong_type")
-    elif rule is not None and rule not in RULES:
-        errors["payment_rule"] = InputError("invalid_choice")
-    elif rule is not None:
-        clean["payment_rule"] = rule
+    for name, allowed in CHOICES.items():
+        choice = raw.get(name)
+        if choice is not None and not isinstance(choice, str):  # a list or an object from JSON
+            errors[name] = InputError("wrong_type")
+        elif choice is not None and choice not in allowed:
+            errors[name] = InputError("invalid_choice")
+        elif choice is not None:
+            clean[name] = choice
+    check_recruitment(clean, errors)
     for name in REQUIRED:
         if name not in clean and name not in errors:
             errors[name] = InputError("required")
-    money = {"per_success": "payment_per_success", "threshold": "payment_if_met"}.get(
-        clean.get("payment_rule", "")
-    )
-    if money and money not in clean and money not in errors:
+    goals, refused = check_goals(raw, lang)
+    errors.update(refused)
+    rule = clean.get("payment_rule", "")
+    if goals and rule == "threshold":
+        errors["payment_goals"] = InputError("goals_need_per_success")
+    elif goals:
+        clean["payment_goals"] = goals
+    money = {"per_success": "payment_per_success", "threshold": "payment_if_met"}.get(rule)
+    given_goals = goals or any(key.startswith(GOAL_LISTS) for key in refused)
+    if money and money not in clean and money not in errors and not given_goals:
         errors[money] = InputError("required")
-    card = raw.get("rate_card") or []
-    if not isinstance(card, list) or len(card) > MAX_RATE_CARD:
-        errors["rate_card"] = InputError(
-            "too_many" if isinstance(card, list) else "wrong_type", MAX_RATE_CARD
-        )
-        card = []
-    rows = []
-    for i, row in enumerate(card):
-        where = f"rate_card.{i}"
-        if not isinstance(row, dict):
-            errors[where] = InputError("wrong_type")
-            continue
-        goal, source = row.get("goal", ""), row.get("data_source", "")
-        if not isinstance(goal, str) or not goal.strip():
-            errors[f"{where}.goal"] = InputError("required")
-        elif len(goal) > MAX_TEXT:
-            errors[f"{where}.goal"] = InputError("too_long", MAX_TEXT)
-        if not isinstance(source, str) or len(source) > MAX_TEXT:
-            errors[f"{where}.data_source"] = InputError("too_long", MAX_TEXT)
-        payment, error = check_number("payment_per_success", row.get("payment"), lang)
-        if error:
-            errors[f"{where}.payment"] = error
-        rate, error = check_number("success_rate", row.get("success_rate"), lang)
-        if error:
-            errors[f"{where}.success_rate"] = error
-        if not any(key.startswith(where) for key in errors):
-            rows.append(
-                {"goal": goal.strip(), "payment": payment, "data_source": source.strip(),
-                 "success_rate": rate}
-            )  # fmt: skip
-    if rows:
-        clean["rate_card"] = rows
+    check_baseline(clean, errors)
+    cap, floor = clean.get("payment_cap"), clean.get("minimum_repayment")
+    if cap is not None and floor is not None and floor > cap:
+        errors["minimum_repayment"] = InputError("floor_above_cap")
     return clean, errors
+
+
+def check_recruitment(clean: dict, errors: dict[str, InputError]) -> None:
+    """Participants per year and years come together; their product is the participants."""
+    per_year, years = clean.get("participants_per_year"), clean.get("years")
+    if (per_year is None) != (years is None):
+        missing = "years" if years is None else "participants_per_year"
+        if missing not in errors:
+            errors[missing] = InputError("needed_together")
+    elif per_year is not None and years is not None:
+        total = per_year * years
+        if total > MAX_PARTICIPANTS:
+            errors["participants_per_year"] = InputError("too_many_participants", MAX_PARTICIPANTS)
+        elif "participants" in clean and clean["participants"] != total:
+            errors["participants"] = InputError("participants_mismatch", total)
+        else:
+            clean["participants"] = total
+    if "participants" not in clean and not {"participants", "participants_per_year", "years"} & set(
+        errors
+    ):
+        errors["participants"] = InputError("required")
+
+
+def check_baseline(clean: dict, errors: dict[str, InputError]) -> None:
+    """The baseline lies at or under the success rate, and under a threshold contract's target."""
+    baseline = clean.get("baseline_rate")
+    if not baseline or "baseline_rate" in errors:
+        return
+    if "success_rate" in clean and baseline > clean["success_rate"]:
+        errors["baseline_rate"] = InputError("above_success_rate")
+    elif (
+        clean.get("payment_rule") == "threshold"
+        and "target_rate" in clean
+        and clean["target_rate"] <= baseline
+    ):
+        errors["target_rate"] = InputError("not_above_baseline")
 
 
 def outcome_json(outcome: Outcome) -> dict:
@@ -450,4 +824,9 @@ def outcome_json(outcome: Outcome) -> dict:
         "npv_municipality": outcome.npv_municipality,
         "npv_public_sector": outcome.npv_public_sector,
         "share_of_gains_outside_municipality": outcome.share_of_gains_outside_municipality,
+        "probability_investor_loss": outcome.probability_investor_loss,
+        "baseline_successes": outcome.baseline_successes,
+        "extra_successes": outcome.extra_successes,
+        "present_value_payments": outcome.present_value_payments,
+        "present_value_cost": outcome.present_value_cost,
     }

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.core.answers import check_typed_number
 from app.core.numbers import InputError, plain
-from app.core.simulator import MONEY_FIELDS, NUMBER_FIELDS, check_inputs
+from app.core.simulator import MONEY_FIELDS, NUMBER_FIELDS, SCENARIO_NUMBERS, check_inputs
 from app.messages import error_text
 from app.simulator.forms import DEFAULTS, PERCENT_FIELDS, RATE_CARD_ROWS, SimulatorForm
 
@@ -26,7 +26,7 @@ QUANTITY_FIELDS = {
 
 def _typed(name: str, text: str, lang: str) -> tuple[float | int | None, InputError | None]:
     """A typed figure as the model takes it (a percentage becomes a rate from 0 to 1)."""
-    percent = name in PERCENT_FIELDS or name.startswith("goal_rate")
+    percent = name in PERCENT_FIELDS or name.startswith(("goal_rate", "goal_baseline"))
     kind = "percent" if percent else ("money" if name in MONEY_FIELDS else "plain")
     value, error = check_typed_number(text, lang, kind)
     if error or value is None:
@@ -49,28 +49,38 @@ def read_form(formdata: MultiDict, lang: str) -> tuple[SimulatorForm, dict, bool
             refused[form_name] = error
         return value
 
-    for name in NUMBER_FIELDS:
+    for name in SCENARIO_NUMBERS:
         value = read(name, name)
         if value is not None and value != "":
             raw[name] = value
-    if form.payment_rule.data:
-        raw["payment_rule"] = form.payment_rule.data
+    for name in ("payment_rule", "investor"):
+        if form[name].data:
+            raw[name] = form[name].data
     card = []
     for row in range(1, RATE_CARD_ROWS + 1):
-        texts = [(form[f"{key}_{row}"].data or "").strip() for key in CARD_FIELDS.values()]
-        if any(texts):
+        texts = {
+            key: (form[f"{field}_{row}"].data or "").strip() for key, field in CARD_FIELDS.items()
+        }
+        if any(texts.values()):
             card.append(
-                {"goal": texts[0], "payment": read("payment_per_success", f"goal_payment_{row}"),
-                 "data_source": texts[2], "success_rate": read("goal_rate", f"goal_rate_{row}")}
+                {"name": texts["name"], "data_source": texts["data_source"],
+                 "payment": read("payment_per_success", f"goal_payment_{row}"),
+                 "success_rate": read("goal_rate", f"goal_rate_{row}"),
+                 "baseline_rate": read("goal_baseline", f"goal_baseline_{row}"),
+                 "lag_years": read("lag_years", f"goal_lag_{row}")}
             )  # fmt: skip
     if card:
-        raw["rate_card"] = card
+        raw["payment_goals"] = card
     clean, errors = check_inputs(raw, lang)
     for key, error in errors.items():
-        scale = 100 if key in PERCENT_FIELDS or key.endswith("success_rate") else 1
-        if key.startswith("rate_card."):
+        scale = (
+            100 if key in PERCENT_FIELDS or key.endswith(("success_rate", "baseline_rate")) else 1
+        )
+        if key.startswith("payment_goals."):
             _, index, part = [*key.split("."), ""][:3]
             name = f"{CARD_FIELDS.get(part, 'goal')}_{int(index) + 1}"
+        elif key == "payment_goals":
+            name = "goal_1"
         else:
             name = key
         if name in form and name not in refused:
@@ -81,8 +91,9 @@ def read_form(formdata: MultiDict, lang: str) -> tuple[SimulatorForm, dict, bool
 
 
 # Rate-card keys in the model and the form fields that hold them.
-CARD_FIELDS = {"goal": "goal", "payment": "goal_payment", "data_source": "goal_source",
-               "success_rate": "goal_rate"}  # fmt: skip
+CARD_FIELDS = {"name": "goal", "payment": "goal_payment", "data_source": "goal_source",
+               "success_rate": "goal_rate", "baseline_rate": "goal_baseline",
+               "lag_years": "goal_lag"}  # fmt: skip
 
 
 def defaults() -> MultiDict:
@@ -91,19 +102,27 @@ def defaults() -> MultiDict:
 
 
 def formdata_from_scenario(scenario: dict) -> MultiDict:
-    """A saved scenario as form input again (rates as percentages)."""
+    """A saved scenario as form input again (rates as percentages; older ones name the payment
+    goals rate_card)."""
     data = MultiDict()
     for name, value in scenario.items():
-        if name == "rate_card":
+        if name in ("payment_goals", "rate_card"):
             for i, row in enumerate(value, start=1):
                 data[f"goal_{i}"] = row["goal"]
                 data[f"goal_payment_{i}"] = _plain(row["payment"])
-                data[f"goal_source_{i}"] = row["data_source"]
+                data[f"goal_source_{i}"] = row.get("data_source", "")
                 data[f"goal_rate_{i}"] = _percent(row["success_rate"])
+                if row.get("baseline_rate"):
+                    data[f"goal_baseline_{i}"] = _percent(row["baseline_rate"])
+                data[f"goal_lag_{i}"] = _plain(row.get("lag_years", 1))
+        elif value is None:
+            continue
         elif name in PERCENT_FIELDS:
             data[name] = _percent(value)
         else:
-            data[name] = str(value) if name == "payment_rule" else _plain(value)
+            data[name] = str(value) if name in ("payment_rule", "investor") else _plain(value)
+    if "investor" not in scenario:
+        data["investor"] = DEFAULTS["investor"]
     return data
 
 

@@ -39,6 +39,8 @@ def figure_labels() -> dict[str, str]:
         "participants_needed": _("Participants needed for a chance of 80 %"),
         "chance_pct": _("Chance of meeting the target (%)"),
         "probability_pct": _("Probability (%)"),
+        "investor_loss": _("Chance that the investor gets back less than was paid in"),
+        "baseline_successes": _("Successes expected anyway (baseline)"),
     }
 
 
@@ -70,26 +72,83 @@ def percent(value: float) -> str:
 
 
 def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
-    """The results in whole translated sentences."""
+    """The results in whole translated sentences: the payment band and the investor's risk first."""
     told = {
-        "chance": _(
-            "With %(participants)s participants, of whom %(completers)s complete, there is a "
-            "%(chance)s chance that at least %(needed)s reach the payment goal, as the target of "
-            "%(target)s requires.",
-            participants=format_decimal(s.participants),
-            completers=format_decimal(o.completers),
-            chance=percent(o.probability_target_met),
-            needed=format_decimal(o.target_successes),
-            target=percent(s.target_rate),
-        ),
-        "payment": _(
-            "The expected payment is %(expected)s. In nine cases of ten it is at least %(p10)s, "
-            "and in nine cases of ten at most %(p90)s.",
-            expected=money(o.expected_payment),
+        "band": _(
+            "In eight cases of ten the total payment lies between %(p10)s and %(p90)s. "
+            "The expected payment is %(expected)s.",
             p10=money(o.payment_p10),
             p90=money(o.payment_p90),
+            expected=money(o.expected_payment),
         ),
     }
+    if o.probability_investor_loss is not None:
+        told["loss"] = _(
+            "The chance that the investor gets back less than the %(investment)s paid in is "
+            "%(loss)s.",
+            investment=money(o.investment),
+            loss=percent(o.probability_investor_loss),
+        )
+    else:
+        told["loss"] = _(
+            "The municipality invests itself, so no outcome payments flow: the payments above "
+            "show what the payment model would pay, as a yardstick."
+        )
+    told["chance"] = _(
+        "With %(participants)s participants, of whom %(completers)s complete, there is a "
+        "%(chance)s chance that at least %(needed)s reach the payment goal, as the target of "
+        "%(target)s requires.",
+        participants=format_decimal(s.participants),
+        completers=format_decimal(o.completers),
+        chance=percent(o.probability_target_met),
+        needed=format_decimal(o.target_successes),
+        target=percent(s.target_rate),
+    )
+    told["zigzag"] = _(
+        "This chance zig-zags with the group size, because the target is counted in whole "
+        "persons: one participant more can raise the number needed by one and lower the chance."
+    )
+    if s.payment_rule == "per_success":
+        told["zigzag"] += " " + _(
+            "A contract paid per success pays for every success, so for it the payment band and "
+            "the investor's chance of loss say more."
+        )
+    if s.baseline_rate:
+        told["baseline"] = _(
+            "Of the %(participants)s who start, %(baseline)s would reach the goal anyway. The "
+            "contract pays only for successes beyond them, and the savings count %(extra)s extra "
+            "successes.",
+            participants=format_decimal(s.participants),
+            baseline=format_decimal(o.baseline_successes),
+            extra=format_decimal(round(o.extra_successes, 1)),
+        )
+    if o.rate_card:
+        told["goals"] = _(
+            "The payment adds up all %(count)s payment goals, each above its own baseline. The "
+            "goals are assumed to move together: where few reach one goal, few reach the others. "
+            "That is the cautious choice; it does not change the expected payment.",
+            count=len(o.rate_card),
+        )
+        if s.payment_per_success:
+            told["goals"] += " " + _("The payment goals replace the single payment per success.")
+    if s.payment_cap is not None and s.minimum_repayment:
+        told["cap"] = _(
+            "The figures include the payment cap and the minimum repayment: over the whole "
+            "contract at most %(cap)s and at least %(floor)s is paid.",
+            cap=money(s.payment_cap),
+            floor=money(s.minimum_repayment),
+        )
+    elif s.payment_cap is not None:
+        told["cap"] = _(
+            "The figures include the payment cap: over the whole contract at most %(cap)s is paid.",
+            cap=money(s.payment_cap),
+        )
+    elif s.minimum_repayment:
+        told["cap"] = _(
+            "The figures include the minimum repayment: over the whole contract at least "
+            "%(floor)s is paid.",
+            floor=money(s.minimum_repayment),
+        )
     if o.participants_needed is not None:
         told["needed"] = _(
             "From %(needed)s participants on, the chance of meeting the target stays at 80 %% or "
@@ -115,7 +174,12 @@ def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
             short=format_decimal(o.participants_needed - s.participants),
             needed=format_decimal(o.participants_needed),
         )
-    if s.payment_rule == "per_success" and s.cost_per_participant > 0:
+    if (
+        s.payment_rule == "per_success"
+        and s.cost_per_participant > 0
+        and not o.rate_card
+        and s.investor != "municipality"
+    ):
         if o.break_even_success_rate is not None:
             told["break_even"] = _(
                 "The investor gets the investment of %(investment)s back if at least %(rate)s of "
@@ -125,8 +189,8 @@ def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
             )
         else:
             told["break_even"] = _(
-                "The payment per success is lower than the cost per participant, so the investor "
-                "cannot get the investment of %(investment)s back.",
+                "Even if everyone who starts reaches the goal, the payments do not give the "
+                "investor the investment of %(investment)s back.",
                 investment=money(o.investment),
             )
     if o.npv_municipality is not None:
@@ -139,14 +203,33 @@ def sentences(s: Scenario, o: Outcome) -> dict[str, str]:
             public=money(o.npv_public_sector or 0),
             share=percent(o.share_of_gains_outside_municipality or 0),
         )
+        told["npv"] += " " + investor_sentence(s.investor)
     return told
 
 
+def investor_sentence(investor: str) -> str:
+    """What the kind of investor does to the net present values."""
+    if investor == "private":
+        return _(
+            "A private investor's outcome payments leave the public sector, so both net present "
+            "values count the payments."
+        )
+    if investor == "municipality":
+        return _(
+            "The municipality invests itself, so both net present values count the cost of the "
+            "intervention."
+        )
+    return _(
+        "A public fund's outcome payments are a transfer inside the public sector, so the public "
+        "sector as a whole counts the cost of the intervention, not the payments."
+    )
+
+
 def shown_distribution(s: Scenario, o: Outcome) -> list[tuple[float, float]]:
-    """The payments worth showing: every one with at least 0.05 % probability."""
+    """The total payments worth showing: every one with at least 0.05 % probability."""
     if s.payment_rule == "threshold":
-        return [(0.0, 1 - o.probability_target_met), (s.payment_if_met, o.probability_target_met)]
-    return [(j * s.payment_per_success, p) for j, p in o.distribution if p >= 0.0005]
+        return list(o.distribution)
+    return [(value, p) for value, p in o.distribution if p >= 0.0005]
 
 
 def curve_points(s: Scenario, needed: int | None) -> list[tuple[int, float]]:
