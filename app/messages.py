@@ -14,6 +14,7 @@ ERROR_TEXTS = {
     "too_small": _l("Enter a number of at least %(limit)s."),
     "too_large": _l("Enter a number of at most %(limit)s."),
     "dont_know_with_others": _l("Choose answers or “Don't know”, not both."),
+    "exclusive_choice": _l("“%(text)s” cannot be chosen together with other answers."),
     "too_long": _l("Write at most %(limit)s characters."),
     "wrong_type": _l("The answer has the wrong form."),
     "unknown_question": _l("There is no such question in this questionnaire."),
@@ -51,7 +52,7 @@ def error_text(error: InputError, scale: float = 1) -> str:
             "text": format_decimal(typed, format="0.####"),
             "percent": format_decimal(percent, format="0.##"),
         }
-    if error.code == "wrong_unit":
+    if error.code in ("wrong_unit", "exclusive_choice"):
         return str(template) % {"text": error.text}
     text = str(template)
     if error.limit is None:

@@ -78,23 +78,41 @@ def test_scoring_without_storing(app, api):
     assert response.status_code == 200
     body = response.get_json()
     assert set(body["dimensions"]) == {d.id for d in questionnaire.dimensions}
-    assert body["dimensions"]["organisation"] == {
-        "score": 100.0,
-        "level": "investment_ready",
-        "answered": body["dimensions"]["organisation"]["answered"],
-        "unknown": 0,
-    }
+    organisation = body["dimensions"]["organisation"]
+    assert (organisation["score"], organisation["level"], organisation["status"]) == (
+        100.0,
+        "investment_ready",
+        "scored",
+    )
+    assert organisation["unknown"] == 0
     flag = next(f for f in body["flags"] if f["id"] == "critical_mass")
     assert flag["severity"] == "high" and flag["dimension"] == "target_group" and flag["message"]
-    assert body["overall"]["level"]
-    steps = [s for r in body["recommendations"] for s in r["steps"]]
+    # The high warning caps the verdict, and the answer says what the score alone would give.
+    assert body["overall"]["level"] == "developing" and body["overall"]["capped"]
+    assert body["dimensions"]["target_group"]["level"] == "developing"
+    assert set(body["headline"]) == {"organisation", "target_group", "payment_model"}
+    assert body["headline"]["organisation"] == organisation
+    assert body["requirements_total"] == sum(r["applicable"] for r in body["requirements"])
+    assert body["requirements_met"] == sum(
+        r["met"] and r["applicable"] for r in body["requirements"]
+    )
+
+
+def test_the_actions_come_from_the_weakest_answers_and_lead_into_the_toolbox(app, api):
+    questionnaire = app.extensions["questionnaires"]["kommune"]
+    answers = {q.id: form_value(q) for q in questionnaire.questions.values() if q.scored}
+    weak = [q for q in questionnaire.questions.values() if q.critical and q.type == "scale"][:2]
+    answers.update({weak[0].id: "1", weak[1].id: "3"})
+    body = api.post(f"{SCORE}?lang=sv", json={"answers": answers}).get_json()
+    assert [a["question"] for a in body["actions"]] == [weak[0].id, weak[1].id]
+    steps = [s for a in body["actions"] for s in a["steps"]]
     assert steps and all(s["url"].startswith("http://localhost/sv/verktygslada/") for s in steps)
-    assert all({"id", "met", "text"} <= set(r) for r in body["requirements"])
 
 
 def test_no_answers_at_all_scores_nothing(api):
     body = api.post(SCORE, json={"answers": {}}).get_json()
-    assert body["overall"] == {"score": None, "level": None}
+    assert body["overall"]["score"] is None and body["overall"]["level"] is None
+    assert body["actions"] == [] and body["requirements_met"] == 0
 
 
 def test_bad_answers_get_400_with_errors_per_question(api):

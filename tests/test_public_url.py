@@ -62,5 +62,5 @@ def test_the_apis_links_into_the_toolbox_start_with_public_url(app, client, monk
     response = client.post(
         "/api/v1/questionnaires/kommune/score?lang=sv", json={"answers": answers}, headers=FORGED
     )
-    urls = [s["url"] for r in response.get_json()["recommendations"] for s in r["steps"]]
+    urls = [s["url"] for r in response.get_json()["actions"] for s in r["steps"]]
     assert urls and all(url.startswith(f"{PUBLIC}/sv/verktygslada/") for url in urls)

@@ -107,12 +107,34 @@ def test_every_real_question_type_is_used():
         ),
         (
             "dimensions/organisation.yaml",
-            lambda d: d["recommendations"].pop(),
-            r"organisation.yaml: recommendations: must cover each of the five levels",
+            lambda d: d["questions"][1]["advice"].update(country="no"),
+            r"question 'org_ynp'.advice.country: must be one of \['dk', 'se'\]",
+        ),
+        (
+            "dimensions/organisation.yaml",
+            lambda d: d["questions"][5].update(full_when=[["reg", "nope"]]),
+            r"question 'org_sources'.full_when: must be a list of option-value lists",
+        ),
+        (
+            "dimensions/organisation.yaml",
+            lambda d: d["questions"][2]["options"][0].update(exclusive=True),
+            r"question 'org_single'.options\[1\].exclusive: is true or false, and only for multiple",
+        ),
+        (
+            "dimensions/organisation.yaml",
+            lambda d: d["questions"][0].update(key=True),
+            r"organisation.yaml: question 'org_scale'.key: a key quantity needs a flag",
+        ),
+        (
+            "kommune.yaml",
+            lambda d: d["dimensions"].__setitem__(1, {"id": "organisation", "when": {}}),
+            r"kommune.yaml: dimensions\[2\]: is an id, or \{id: dimension, show_if: rule\}",
         ),
         (
             "dimensions/target_group.yaml",
-            lambda d: d["questions"][-1]["bands"][1].update(score=0.9, min=60),
+            lambda d: next(q for q in d["questions"] if q["id"] == "tg_size")["bands"][1].update(
+                score=0.9, min=60
+            ),
             r"target_group.yaml: question 'tg_size'.bands: scores must not fall",
         ),
         (
@@ -139,3 +161,21 @@ def test_the_app_refuses_to_start_on_a_broken_questionnaire(files: Path):
     (files / "dimensions" / "organisation.yaml").write_text("id: [broken")
     with pytest.raises(QuestionnaireError, match="organisation.yaml: cannot be read as YAML"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "QUESTIONNAIRE_DIR": str(files)})
+
+
+def test_a_whole_dimension_can_be_routed_on_an_earlier_answer(files: Path):
+    from app.core.scoring import is_shown, score_assessment
+
+    rule = {"question": "org_ynp", "in": ["yes", "partly"]}
+    edit(
+        files / "kommune.yaml",
+        lambda d: d["dimensions"].__setitem__(4, {"id": "measurement", "show_if": rule}),
+    )
+    kommune = load_questionnaires(files)["kommune"]
+    measurement = kommune.dimension("measurement")
+    first = measurement.questions[0]
+    assert is_shown(first, {"org_ynp": "yes"}, kommune)
+    assert not is_shown(first, {"org_ynp": "no"}, kommune)
+    routed = score_assessment(kommune, {"org_ynp": "no"})
+    status = {d.id: d.status for d in routed.dimensions}
+    assert status["measurement"] == "not_applicable"

@@ -17,7 +17,7 @@ from app.api.errors import Errors, errors_response, problem, request_language
 from app.api.inputs import simulation_type_errors
 from app.core.answers import AnswerError, clean_answers
 from app.core.questionnaire import Questionnaire, describe
-from app.core.scoring import score_assessment
+from app.core.scoring import Action, Result, score_assessment
 from app.core.simulator import check_inputs, outcome_json, scenario_from_dict, simulate
 from app.extensions import csrf
 from app.messages import error_text
@@ -101,45 +101,86 @@ def score(questionnaire_id: str):
             {**unknown, **{qid: [problem(e.code, error_text(e))] for qid, e in refused.items()}}
         )
     result = score_assessment(questionnaire, answers)
-    lang = g.lang
-    return jsonify(
-        questionnaire=questionnaire.id,
-        version=questionnaire.version,
-        dimensions={
-            d.id: {"score": d.score, "level": d.level, "answered": d.answered, "unknown": d.unknown}
-            for d in result.dimensions
+    return jsonify(score_json(questionnaire.id, result, g.lang))
+
+
+def score_json(questionnaire_id: str, result: Result, lang: str) -> dict[str, Any]:
+    """The score API's answer: the verdict and its actions first, then the details."""
+    dimensions = {
+        d.id: {
+            "score": d.score,
+            "level": d.level,
+            "status": d.status,
+            "uncapped_level": d.uncapped_level,
+            "capped": d.capped,
+            "answered": d.answered,
+            "unknown": d.unknown,
+        }
+        for d in result.dimensions
+    }
+    return {
+        "questionnaire": questionnaire_id,
+        "version": result.version,
+        "overall": {
+            "score": result.overall,
+            "level": result.overall_level,
+            "uncapped_level": result.uncapped_level,
+            "capped": result.overall_level != result.uncapped_level,
         },
-        overall={"score": result.overall, "level": result.overall_level},
-        flags=[
+        "headline": {key: dimensions[key] for key in result.headline},
+        "actions": [action_json(a, lang) for a in result.actions],
+        "requirements_met": result.requirements_met,
+        "requirements_total": result.requirements_total,
+        "dimensions": dimensions,
+        "flags": [
             {
                 "id": f.id,
                 "severity": f.severity,
+                "certain": f.certain,
                 "dimension": f.dimension,
                 "message": f.message[lang],
             }
             for f in result.flags
+            if f.listed
         ],
-        requirements=[
-            {"id": r.id, "met": r.met, "dimension": r.dimension, "text": r.text[lang]}
+        "requirements": [
+            {
+                "id": r.id,
+                "met": r.met,
+                "applicable": r.applicable,
+                "dimension": r.dimension,
+                "text": r.text[lang],
+            }
             for r in result.requirements
         ],
-        recommendations=[
-            {
-                "source": a.source,
-                "dimension": a.dimension,
-                "text": a.text[lang],
-                "steps": [step_link(key, lang) for key in a.steps],
-            }
-            for a in result.recommendations
-        ],
-    )
+        "advice": [action_json(a, lang) for a in result.advice],
+    }
+
+
+def action_json(action: Action, lang: str) -> dict[str, Any]:
+    """One action or piece of advice, with toolbox links in the caller's language."""
+    return {
+        "question": action.question,
+        "dimension": action.dimension,
+        "text": action.text[lang],
+        "unknown": action.unknown,
+        "country": action.country,
+        "steps": [step_link(key, lang) for key in action.steps],
+        "templates": [content_link("templates", key, lang) for key in action.templates],
+    }
+
+
+def content_link(kind: str, key: str, lang: str) -> dict[str, Any]:
+    """A toolbox page by kind and key, with its address in the caller's language."""
+    page = current_app.extensions["library"].by_key(lang, kind, key)
+    endpoint = {"steps": "main.step", "templates": "main.template"}[kind]
+    url = public_url(endpoint, lang_code=lang, slug=page.slug) if page else None
+    return {"key": key, "url": url}
 
 
 def step_link(key: str, lang: str) -> dict[str, Any]:
     """A toolbox step by key, with its address in the caller's language."""
-    page = current_app.extensions["library"].by_key(lang, "steps", key)
-    url = public_url("main.step", lang_code=lang, slug=page.slug) if page else None
-    return {"key": key, "url": url}
+    return content_link("steps", key, lang)
 
 
 def unknown_fields(body: dict[str, Any], known: tuple[str, ...]) -> Errors:

@@ -86,7 +86,9 @@ def result_view(assessment: Assessment, lang: str) -> dict[str, Any]:
         ],
         "flags": [{**f, "text": f["message"][lang]} for f in result["flags"]],
         "requirements": [{**r, "label": r["text"][lang]} for r in result["requirements"]],
-        "recommendations": [{**a, "label": a["text"][lang]} for a in result["recommendations"]],
+        "recommendations": [
+            {**a, "label": a["text"][lang]} for a in result.get("recommendations", [])
+        ],
         "has_previous": bool(before),
         "previous_token": previous.token if previous is not None else None,
     }

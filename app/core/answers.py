@@ -69,6 +69,11 @@ def clean_answer(question: Question, raw: Any, lang: str = "da") -> tuple[Any, A
             return None, AnswerError("dont_know_with_others")
         if not set(values) <= allowed:
             return None, AnswerError("invalid_choice")
+        alone = question.exclusive_values() & set(values)
+        if alone and len(set(values)) > 1:
+            option = next(o for o in question.options if o.value in alone)
+            label = option.label.get(lang, option.label["da"])
+            return None, AnswerError("exclusive_choice", text=label)
         return [o.value for o in question.options if o.value in values], None
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         return None, AnswerError("wrong_type")

@@ -34,6 +34,11 @@ YES_PARTLY_NO_LABELS = {
 DONT_KNOW_LABEL = {"da": "Ved ikke", "sv": "Vet ej"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RULE_OPS = ("in", "not_in", "less_than", "at_least", "unknown", "score_below")
+COUNTRIES = ("dk", "se")
+COMBINES = ("sum", "max")
+# A question of at least this weight is critical: "don't know" there is a finding, and a weak
+# answer becomes one of the result's ordered actions.
+CRITICAL_WEIGHT = 2.0
 # Figures from a payment-model scenario saved with an assessment, usable in rules.
 SIMULATION_FACTS = ("probability_target_met", "participants", "participants_short")
 
@@ -51,6 +56,21 @@ class Option:
     value: str
     label: Text
     score: float
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionAdvice:
+    """The next step for a weak answer, per role, with where the toolbox helps."""
+
+    text: dict[str, Text]  # role (kommune, leverandoer) -> text in da and sv
+    steps: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+    country: str | None = None
+
+    def for_role(self, role: str) -> Text | None:
+        """The text addressed to this role, if there is one."""
+        return self.text.get(role)
 
 
 @dataclass(frozen=True)
@@ -72,11 +92,25 @@ class Question:
     bands: tuple[tuple[float, float], ...] = ()
     show_if: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     audience: tuple[str, ...] = AUDIENCES
+    combine: str = "sum"
+    full_when: tuple[frozenset[str], ...] = ()
+    key: bool = False
+    score_cap: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    advice: QuestionAdvice | None = None
 
     @property
     def scored(self) -> bool:
         """Whether the answer counts in the dimension's score."""
         return self.type in SCORED_TYPES and not (self.type == "number" and not self.bands)
+
+    @property
+    def critical(self) -> bool:
+        """Whether the question weighs enough to gate and to lead the actions."""
+        return self.scored and self.weight >= CRITICAL_WEIGHT
+
+    def exclusive_values(self) -> frozenset[str]:
+        """Options that cannot be chosen together with any other (such as "none")."""
+        return frozenset(o.value for o in self.options if o.exclusive)
 
     def choices(self) -> tuple[Option, ...]:
         """The options a respondent picks from, "don't know" not included."""
@@ -95,18 +129,15 @@ class Question:
             return reached[-1] if reached else 0.0
         if self.type == "multiple":
             by_value = {o.value: o.score for o in self.options}
-            return min(1.0, sum(by_value[v] for v in answer))
+            chosen = {v for v in answer if v in by_value}
+            if any(combo <= chosen for combo in self.full_when):
+                return 1.0
+            scores = [by_value[v] for v in chosen]
+            if self.combine == "max":
+                return max(scores, default=0.0)
+            return min(1.0, sum(scores))
         by_value = {o.value: o.score for o in self.choices()}
         return by_value[str(answer)]
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """Advice for a dimension at some levels, leading into the toolbox."""
-
-    levels: tuple[str, ...]
-    text: Text
-    steps: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -118,11 +149,7 @@ class Dimension:
     description: Text
     steps: tuple[str, ...]
     questions: tuple[Question, ...]
-    recommendations: tuple[Recommendation, ...]
-
-    def recommendation_for(self, level: str) -> Recommendation:
-        """The recommendation written for this level."""
-        return next(r for r in self.recommendations if level in r.levels)
+    show_if: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -273,10 +300,17 @@ def parse_question(data: Any, dimension: str, where: str, r: _Reader) -> Questio
             if not isinstance(value, str) or not value or value == DONT_KNOW:
                 raise r.fail(f"{spot}.value", "must be a text other than dont_know")
             label = r.text(item, "label", spot)
-            options.append(Option(value, label, r.number(item, "score", spot, 0, 1)))  # type: ignore[arg-type]
+            exclusive = item.get("exclusive", False)
+            if not isinstance(exclusive, bool) or (exclusive and qtype != "multiple"):
+                raise r.fail(f"{spot}.exclusive", "is true or false, and only for multiple choice")
+            options.append(
+                Option(value, label, r.number(item, "score", spot, 0, 1), exclusive)  # type: ignore[arg-type]
+            )
         if len({o.value for o in options}) != len(options):
             raise r.fail(f"{where}.options", "values must be unique")
         fields["options"] = tuple(options)
+        if qtype == "multiple":
+            fields.update(multiple_scoring(data, where, r, {o.value for o in options}))
     if qtype == "number":
         fields["unit"] = r.text(data, "unit", where)
         fields["min"] = r.number(data, "min", where, -1e12, 1e12)
@@ -299,23 +333,74 @@ def parse_question(data: Any, dimension: str, where: str, r: _Reader) -> Questio
     question_fields = fields
     if qtype in ("single", "multiple"):
         scores = [o.score for o in question_fields["options"]]
-        best = sum(scores) if qtype == "multiple" else max(scores)
+        summed = qtype == "multiple" and fields.get("combine") != "max"
+        best = sum(scores) if summed else max(scores)
+        if fields.get("full_when"):
+            best = 1
         if best < 1 or min(scores) > 0:
             raise r.fail(f"{where}.options", "the best answer must score 1 and the worst 0")
     if qtype == "number" and question_fields["bands"]:
         bands = question_fields["bands"]
         if bands[-1][1] != 1 or (bands[0][0] <= question_fields["min"] and bands[0][1] != 0):
             raise r.fail(f"{where}.bands", "the highest band must score 1 and the lowest 0")
+    key = data.get("key", False)
+    if not isinstance(key, bool) or (key and qtype not in SCORED_TYPES):
+        raise r.fail(f"{where}.key", "is true or false, and only for a scored question")
+    if "score_cap" in data:
+        cap = r.mapping(data["score_cap"], f"{where}.score_cap")
+        if set(cap) != {"when", "max"}:
+            raise r.fail(f"{where}.score_cap", "is {when: rule, max: 0..1}")
+        r.number(cap, "max", f"{where}.score_cap", 0, 1)
+        fields["score_cap"] = cap
+    if "advice" in data:
+        fields["advice"] = parse_advice(data["advice"], f"{where}.advice", r, audience)
     return Question(
         id=qid,
         dimension=dimension,
         type=qtype,
+        key=key,
         text=r.text(data, "text", where),  # type: ignore[arg-type]
         hint=r.text(data, "hint", where, optional=True),
         weight=weight,
         show_if=data.get("show_if"),
         audience=audience,
         **fields,
+    )
+
+
+def multiple_scoring(data: dict, where: str, r: _Reader, values: set[str]) -> dict[str, Any]:
+    """How a multiple-choice answer is scored: summed or the strongest, and full-mark sets."""
+    combine = data.get("combine", "sum")
+    if combine not in COMBINES:
+        raise r.fail(f"{where}.combine", f"must be one of {list(COMBINES)}")
+    combos = data.get("full_when", [])
+    if not isinstance(combos, list) or not all(
+        isinstance(c, list) and len(c) >= 2 and set(c) <= values for c in combos
+    ):
+        raise r.fail(f"{where}.full_when", "must be a list of option-value lists (two or more)")
+    return {"combine": combine, "full_when": tuple(frozenset(map(str, c)) for c in combos)}
+
+
+def parse_advice(data: Any, where: str, r: _Reader, audience: tuple[str, ...]) -> QuestionAdvice:
+    """A question's next step: one text for every role, or one per role."""
+    data = r.mapping(data, where)
+    unknown = set(data) - {"text", "steps", "templates", "country"}
+    if unknown:
+        raise r.fail(where, f"unknown field(s) {sorted(unknown)}")
+    raw = r.mapping(data.get("text"), f"{where}.text")
+    if set(raw) <= set(AUDIENCES) and raw:
+        texts = {role: r.text(raw, role, f"{where}.text") for role in raw}
+    else:
+        shared = r.text(data, "text", where)
+        texts = {role: shared for role in audience}
+    country = data.get("country")
+    if country is not None and country not in COUNTRIES:
+        raise r.fail(f"{where}.country", f"must be one of {list(COUNTRIES)}")
+    return QuestionAdvice(
+        texts,  # type: ignore[arg-type]
+        r.id_list(data, "steps", where),
+        r.id_list(data, "templates", where),
+        country,
     )
 
 
@@ -401,7 +486,7 @@ def build_questionnaire(
         )
     if levels[0].min_score != 0 or any(b.min_score <= a.min_score for a, b in pairwise(levels)):
         raise r.fail("levels", "min_score must start at 0 and rise level by level")
-    level_ids = tuple(lv.id for lv in levels)
+    raw_rules: list[tuple[Any, str, _Reader]] = []
 
     unknown = r.mapping(data.get("unknown_flag"), "unknown_flag")
     r.number(unknown, "min_count", "unknown_flag", 1, 100)
@@ -410,12 +495,27 @@ def build_questionnaire(
         raise r.fail("unknown_flag.severity", f"must be one of {list(SEVERITIES)}")
     unknown = {**unknown, "message": r.text(unknown, "message", "unknown_flag")}
 
-    dimension_ids = r.id_list(data, "dimensions", "file")
+    raw_dimensions = data.get("dimensions")
+    if not isinstance(raw_dimensions, list):
+        raise r.fail("dimensions", "must be a list of ids")
+    dimension_ids, dimension_rules = [], {}
+    for i, entry in enumerate(raw_dimensions):
+        if isinstance(entry, dict):
+            spot = f"dimensions[{i + 1}]"
+            if set(entry) != {"id", "show_if"}:
+                raise r.fail(spot, "is an id, or {id: dimension, show_if: rule}")
+            entry_id = r.ident(entry, "id", spot)
+            dimension_rules[entry_id] = entry["show_if"]
+            raw_rules.append((entry["show_if"], f"{spot}.show_if", r))
+            dimension_ids.append(entry_id)
+        elif isinstance(entry, str):
+            dimension_ids.append(entry)
+        else:
+            raise r.fail("dimensions", "must be a list of ids")
     if len(dimension_ids) < 6:
         raise r.fail("dimensions", "needs at least six dimensions")
     dimensions, flags, requirements = [], [], []
     questions: dict[str, Question] = {}
-    raw_rules: list[tuple[Any, str, _Reader]] = []
     for dim_id in dimension_ids:
         if dim_id not in dimension_files:
             raise r.fail("dimensions", f"no file dimensions/{dim_id}.yaml")
@@ -434,20 +534,8 @@ def build_questionnaire(
                 raw_rules.append((question.show_if, f"question '{question.id}'.show_if", dr))
         if not any(q.scored for q in dim_questions):
             raise dr.fail("questions", f"no scored question for '{qid}'")
-        recs = []
-        for i, item in enumerate(ddata.get("recommendations") or []):
-            spot = f"recommendations[{i + 1}]"
-            item = dr.mapping(item, spot)
-            recs.append(
-                Recommendation(
-                    dr.id_list(item, "levels", spot, level_ids),
-                    dr.text(item, "text", spot),  # type: ignore[arg-type]
-                    dr.id_list(item, "steps", spot),
-                )
-            )
-        covered = sorted(lv for rec in recs for lv in rec.levels)
-        if covered != sorted(level_ids):
-            raise dr.fail("recommendations", "must cover each of the five levels exactly once")
+        # Recommendations by level band are no longer read: advice comes from the answers
+        # (each question's `advice`), so a file that still has them loads unchanged.
         for i, item in enumerate(ddata.get("flags") or []):
             spot = f"flags[{i + 1}]"
             item = dr.mapping(item, spot)
@@ -487,9 +575,14 @@ def build_questionnaire(
                 dr.text(ddata, "description", "file"),  # type: ignore[arg-type]
                 dr.id_list(ddata, "steps", "file"),
                 tuple(dim_questions),
-                tuple(recs),
+                dimension_rules.get(dim_id),
             )
         )
+        for question in dim_questions:
+            if question.score_cap is not None:
+                raw_rules.append(
+                    (question.score_cap["when"], f"question '{question.id}'.score_cap.when", dr)
+                )
     for rule, where, reader in raw_rules:
         try:
             check_rule(rule, where, reader, questions)
@@ -497,6 +590,12 @@ def build_questionnaire(
             # A rule may name a question the other audience has; only rules that can fire matter.
             if not _names_other_audience(rule, questions, dimension_files):
                 raise
+    for question in questions.values():
+        if question.key and not any(_asks_unknown(f.when, question.id) for f in flags):
+            raise QuestionnaireError(
+                f"{question.dimension}.yaml: question '{question.id}'.key: a key quantity needs a"
+                f" flag that fires on {{question: {question.id}, unknown: true}}"
+            )
     for ids, what in ((flags, "flag"), (requirements, "requirement")):
         seen = [x.id for x in ids]
         if len(seen) != len(set(seen)):
@@ -512,6 +611,15 @@ def build_questionnaire(
         requirements=tuple(requirements),
         unknown_flag=unknown,
     )
+
+
+def _asks_unknown(rule: Any, question_id: str) -> bool:
+    """Whether a rule (or a part of it) holds on "don't know" to this question."""
+    if not isinstance(rule, dict):
+        return False
+    if "all" in rule or "any" in rule:
+        return any(_asks_unknown(p, question_id) for p in rule.get("all") or rule.get("any") or [])
+    return rule.get("question") == question_id and rule.get("unknown") is True
 
 
 def _names_other_audience(rule: Any, questions: dict, dimension_files: dict) -> bool:

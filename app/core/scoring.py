@@ -1,4 +1,18 @@
-"""Score an assessment: answers in, dimension scores, levels, flags, requirements and advice out."""
+"""Score an assessment: answers in; scores, gated levels, warnings, requirements and actions out.
+
+The method is described, with worked examples, in questionnaires/README.md. In short:
+- every scored answer becomes 0..1; "don't know" counts as the lowest step, so it can never raise a
+  score;
+- a dimension shows a score and a level only when at least half of its scored questions have an
+  answer other than "don't know";
+- a high-severity warning, an unmet requirement or a dimension without enough answers caps the
+  level of its dimension and of the whole at CAP_LEVEL;
+- the actions come from the weakest critical answers, each with its own next step.
+
+Rules are read with three values: true, false, and unknown (a "don't know" decides them). A
+question whose routing question was answered "don't know" is not asked, but counts as "don't know":
+what cannot be ruled out is not assumed away.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +22,25 @@ from typing import Any
 from app.core.questionnaire import DONT_KNOW, Question, Questionnaire
 
 Answers = dict[str, Any]
+Truth = bool | None  # None: a "don't know" decides it
+
+# Where a gate caps a level: the third of the five levels ("Under udvikling").
+CAP_INDEX = 2
+# The three scores the site exists for, in the order they are shown.
+HEADLINE = ("organisation", "target_group", "payment_model")
+MAX_ACTIONS = 5
+# An answer scoring below this on a critical question is weak enough to need a next step.
+WEAK_BELOW = 0.75
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True)
 class DimensionScore:
-    """One dimension's result; score is None when nothing in it was answered."""
+    """One dimension's result.
+
+    status is "scored", "not_enough_answers" or "not_applicable"; score and level are None
+    unless scored. uncapped_level is the level the score alone would give.
+    """
 
     id: str
     score: float | None
@@ -20,37 +48,61 @@ class DimensionScore:
     answered: int
     unknown: int
     shown: int
+    status: str = "scored"
+    uncapped_level: str | None = None
+    capped: bool = False
 
 
 @dataclass(frozen=True)
 class RaisedFlag:
-    """A warning that fired."""
+    """A warning that fired; certain is False when it only cannot be ruled out."""
 
     id: str
     severity: str
     dimension: str | None
     message: dict[str, str]
     steps: tuple[str, ...]
+    certain: bool = True
+    listed: bool = True
 
 
 @dataclass(frozen=True)
 class RequirementResult:
-    """A requirement and whether the answers meet it."""
+    """A requirement and whether the answers meet it (not applicable when routed away)."""
 
     id: str
     text: dict[str, str]
     met: bool
     dimension: str | None
+    applicable: bool = True
 
 
 @dataclass(frozen=True)
-class Advice:
-    """A recommendation for a dimension at its level, or for a flag, with toolbox steps."""
+class Action:
+    """A next step that comes from one weak answer, with where the toolbox helps."""
 
-    source: str
-    dimension: str | None
+    question: str
+    dimension: str
     text: dict[str, str]
     steps: tuple[str, ...]
+    templates: tuple[str, ...] = ()
+    country: str | None = None
+    unknown: bool = False
+    critical: bool = True
+    question_text: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why a level is capped: counts of what stands in the way."""
+
+    requirements_unmet: int = 0
+    high_flags: int = 0
+    dimensions_without_answers: int = 0
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.requirements_unmet or self.high_flags or self.dimensions_without_answers)
 
 
 @dataclass(frozen=True)
@@ -64,44 +116,82 @@ class Result:
     overall_level: str | None
     flags: tuple[RaisedFlag, ...]
     requirements: tuple[RequirementResult, ...]
-    recommendations: tuple[Advice, ...]
+    actions: tuple[Action, ...] = ()
+    advice: tuple[Action, ...] = ()
+    uncapped_level: str | None = None
+    gate: Gate = Gate()
+    requirements_met: int = 0
+    requirements_total: int = 0
+    headline: tuple[str, ...] = HEADLINE
+
+
+# --- rules with three values ---------------------------------------------------------------------
+
+
+def _and(values: list[Truth]) -> Truth:
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def _or(values: list[Truth]) -> Truth:
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def applies(question: Question, answers: Answers, questionnaire: Questionnaire) -> Truth:
+    """Whether a question is asked: True, False (routed away) or None (its routing is unknown)."""
+    rules = [questionnaire.dimension(question.dimension).show_if, question.show_if]
+    return _and([truth(rule, answers, questionnaire) for rule in rules if rule is not None])
 
 
 def is_shown(question: Question, answers: Answers, questionnaire: Questionnaire) -> bool:
-    """Whether a question is asked, given the answers so far (show_if)."""
-    return question.show_if is None or holds(question.show_if, answers, questionnaire, {})
+    """Whether a question is put to the respondent, given the answers so far."""
+    return applies(question, answers, questionnaire) is True
 
 
-def holds(
+def answer_of(question: Question, answers: Answers, questionnaire: Questionnaire) -> Any:
+    """The answer that counts: None when routed away or unanswered, "don't know" when unsettled."""
+    asked = applies(question, answers, questionnaire)
+    if asked is False:
+        return None
+    if asked is None:
+        return DONT_KNOW
+    answer = answers.get(question.id)
+    return None if answer is None or answer == "" or answer == [] else answer
+
+
+def truth(
     rule: dict[str, Any],
     answers: Answers,
     q: Questionnaire,
-    dims: dict[str, Any],
+    dims: dict[str, float | None] | None = None,
     facts: dict[str, float | None] | None = None,
-) -> bool:
-    """Evaluate a rule from the questionnaire file; a condition on silence is false."""
+) -> Truth:
+    """Evaluate a rule from the questionnaire files; a condition on silence is false."""
     if "all" in rule:
-        return all(holds(part, answers, q, dims, facts) for part in rule["all"])
+        return _and([truth(part, answers, q, dims, facts) for part in rule["all"]])
     if "any" in rule:
-        return any(holds(part, answers, q, dims, facts) for part in rule["any"])
+        return _or([truth(part, answers, q, dims, facts) for part in rule["any"]])
     if "simulation" in rule:
         value = (facts or {}).get(rule["simulation"])
         if value is None:
             return False
         return value < rule["less_than"] if "less_than" in rule else value >= rule["at_least"]
     if "dimension" in rule:
-        score = dims.get(rule["dimension"])
+        score = (dims or {}).get(rule["dimension"])
         return score is not None and score < rule["score_below"]
     question = q.questions.get(rule["question"])
-    if question is None or not is_shown(question, answers, q):
+    if question is None:
         return False
-    answer = answers.get(question.id)
-    if answer is None or answer == "" or answer == []:
+    answer = answer_of(question, answers, q)
+    if answer is None:
         return False
     if "unknown" in rule:
         return (answer == DONT_KNOW) == bool(rule["unknown"])
     if answer == DONT_KNOW:
-        return False
+        return None
     if "in" in rule or "not_in" in rule:
         values = {str(v) for v in rule.get("in", rule.get("not_in"))}
         chosen = {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}
@@ -112,64 +202,214 @@ def holds(
     if "at_least" in rule:
         return float(answer) >= rule["at_least"]
     if "score_below" in rule:
-        score = question.score_of(answer)
+        score = question_score(question, answer, answers, q)
         return score is not None and score < rule["score_below"]
     return False
 
 
+def holds(
+    rule: dict[str, Any],
+    answers: Answers,
+    q: Questionnaire,
+    dims: dict[str, Any] | None = None,
+    facts: dict[str, float | None] | None = None,
+) -> bool:
+    """Whether a rule certainly holds."""
+    return truth(rule, answers, q, dims, facts) is True
+
+
+def unknown_sources(rule: dict[str, Any], answers: Answers, q: Questionnaire) -> set[str]:
+    """The questions whose "don't know" leaves a rule undecided."""
+    if "all" in rule or "any" in rule:
+        parts = rule.get("all") or rule.get("any") or []
+        return set().union(*(unknown_sources(p, answers, q) for p in parts))
+    question = q.questions.get(rule.get("question", ""))
+    if question is None or "unknown" in rule:
+        return set()
+    return {question.id} if answer_of(question, answers, q) == DONT_KNOW else set()
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+def question_score(
+    question: Question, answer: Any, answers: Answers, questionnaire: Questionnaire
+) -> float | None:
+    """An answer's score 0..1: "don't know" is the lowest step; a cap applies unless ruled out."""
+    if not question.scored or answer is None:
+        return None
+    if answer == DONT_KNOW:
+        return 0.0
+    score = question.score_of(answer)
+    cap = question.score_cap
+    ruled_out = cap is None or truth(cap["when"], answers, questionnaire) is False
+    if score is not None and cap is not None and not ruled_out:
+        score = min(score, float(cap["max"]))
+    return score
+
+
 def score_dimension(
     questionnaire: Questionnaire, dimension_id: str, answers: Answers
-) -> DimensionScore:
-    """Weighted mean of the answered scored questions, 0–100; "don't know" is counted apart."""
+) -> tuple[DimensionScore, float | None]:
+    """The dimension's result, and its raw score (also when too few answers to show it)."""
     dimension = questionnaire.dimension(dimension_id)
     total = weights = 0.0
     answered = unknown = shown = 0
     for question in dimension.questions:
-        if not question.scored or not is_shown(question, answers, questionnaire):
+        if not question.scored or applies(question, answers, questionnaire) is False:
             continue
         shown += 1
-        answer = answers.get(question.id)
-        if answer == DONT_KNOW:
-            unknown += 1
-            continue
-        score = question.score_of(answer)
+        answer = answer_of(question, answers, questionnaire)
+        score = question_score(question, answer, answers, questionnaire)
         if score is None:
             continue
-        answered += 1
+        if answer == DONT_KNOW:
+            unknown += 1
+        else:
+            answered += 1
         total += score * question.weight
         weights += question.weight
-    score_100 = round(100 * total / weights, 1) if weights else None
-    level = questionnaire.level_for(score_100).id if score_100 is not None else None
-    return DimensionScore(dimension_id, score_100, level, answered, unknown, shown)
+    raw = round(100 * total / weights, 1) if weights else None
+    if shown == 0:
+        status = "not_applicable"
+    elif 2 * answered < shown:
+        status = "not_enough_answers"
+    else:
+        status = "scored"
+    score = raw if status == "scored" else None
+    level = questionnaire.level_for(score).id if score is not None else None
+    return DimensionScore(dimension_id, score, level, answered, unknown, shown, status, level), raw
+
+
+def capped(questionnaire: Questionnaire, level: str | None, gate: Gate) -> str | None:
+    """The level, lowered to the cap when a gate is closed."""
+    if level is None or not gate.closed:
+        return level
+    ids = [lv.id for lv in questionnaire.levels]
+    return ids[min(ids.index(level), CAP_INDEX)]
 
 
 def score_assessment(
-    questionnaire: Questionnaire, answers: Answers, facts: dict[str, float | None] | None = None
+    questionnaire: Questionnaire,
+    answers: Answers,
+    facts: dict[str, float | None] | None = None,
+    role: str | None = None,
 ) -> Result:
-    """Score every dimension, the whole, and collect flags, requirements and recommendations.
+    """Score every dimension and the whole; gate the levels; collect warnings and actions.
 
     `facts` are figures from a saved payment-model scenario (see SIMULATION_FACTS), if any.
+    `role` is the respondent's role; it defaults to the questionnaire's own audience.
     """
-    dims = tuple(score_dimension(questionnaire, d.id, answers) for d in questionnaire.dimensions)
-    by_id = {d.id: d.score for d in dims}
-    scored = [d.score for d in dims if d.score is not None]
-    overall = round(sum(scored) / len(scored), 1) if scored else None
-    overall_level = questionnaire.level_for(overall).id if overall is not None else None
+    role = role or questionnaire.id
+    scored = [score_dimension(questionnaire, d.id, answers) for d in questionnaire.dimensions]
+    raw = {d.id: r for d, r in scored}
 
-    flags = [
-        RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps)
+    flags = raised_flags(questionnaire, answers, raw, facts, [d for d, _ in scored])
+    requirements = tuple(
+        RequirementResult(
+            r.id,
+            r.text,
+            holds(r.rule, answers, questionnaire, raw),
+            r.dimension,
+            requirement_applies(r.rule, answers, questionnaire),
+        )
+        for r in questionnaire.requirements
+    )
+    counted = [r for r in requirements if r.applicable]
+
+    dims = []
+    for d, _ in scored:
+        gate = Gate(
+            sum(1 for r in counted if r.dimension == d.id and not r.met),
+            sum(1 for f in flags if f.dimension == d.id and f.severity == "high"),
+            0 if d.status != "not_enough_answers" else 1,
+        )
+        level = capped(questionnaire, d.level, gate)
+        dims.append(_with_level(d, level, level != d.level))
+
+    raw_scores = [r for r in raw.values() if r is not None]
+    overall = round(sum(raw_scores) / len(raw_scores), 1) if raw_scores else None
+    uncapped = questionnaire.level_for(overall).id if overall is not None else None
+    gate = Gate(
+        sum(1 for r in counted if not r.met),
+        sum(1 for f in flags if f.severity == "high"),
+        sum(1 for d in dims if d.status == "not_enough_answers"),
+    )
+    actions, more = advice_from_answers(questionnaire, answers, role)
+    return Result(
+        questionnaire.id,
+        questionnaire.version,
+        tuple(dims),
+        overall,
+        capped(questionnaire, uncapped, gate),
+        tuple(flags),
+        requirements,
+        tuple(actions),
+        tuple(more),
+        uncapped,
+        gate,
+        sum(1 for r in counted if r.met),
+        len(counted),
+        tuple(h for h in HEADLINE if any(d.id == h for d in questionnaire.dimensions)),
+    )
+
+
+def _with_level(d: DimensionScore, level: str | None, was_capped: bool) -> DimensionScore:
+    return DimensionScore(
+        d.id, d.score, level, d.answered, d.unknown, d.shown, d.status, d.level, was_capped
+    )
+
+
+def requirement_applies(rule: dict[str, Any], answers: Answers, q: Questionnaire) -> bool:
+    """A requirement applies unless every question it names is routed away."""
+    named = _questions_in(rule)
+    if not named:
+        return True
+    return any(
+        applies(q.questions[qid], answers, q) is not False for qid in named if qid in q.questions
+    )
+
+
+def _questions_in(rule: dict[str, Any]) -> set[str]:
+    if "all" in rule or "any" in rule:
+        return set().union(*(_questions_in(p) for p in rule.get("all") or rule.get("any") or []))
+    return {rule["question"]} if "question" in rule else set()
+
+
+def raised_flags(
+    questionnaire: Questionnaire,
+    answers: Answers,
+    raw: dict[str, float | None],
+    facts: dict[str, float | None] | None,
+    dims: list[DimensionScore],
+) -> list[RaisedFlag]:
+    """Warnings that fire, and high ones that a "don't know" leaves standing, highest first.
+
+    An undecided high warning is shown only when no "don't know" warning already names the
+    question that leaves it open; it caps the level either way.
+    """
+    fired, open_high = [], []
+    for f in questionnaire.flags:
+        value = truth(f.when, answers, questionnaire, raw, facts)
+        if value is True:
+            fired.append(RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps))
+        elif value is None and f.severity == "high":
+            open_high.append((f, unknown_sources(f.when, answers, questionnaire)))
+    named = {
+        qid
         for f in questionnaire.flags
-        if holds(f.when, answers, questionnaire, by_id, facts)
-    ]
+        if any(r.id == f.id for r in fired)
+        for qid in _unknown_questions(f.when)
+    }
+    for f, sources in open_high:
+        listed = not (sources and sources <= named)
+        fired.append(RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps, False, listed))
     limits = questionnaire.unknown_flag
     for d in dims:
-        if (
-            d.unknown >= limits["min_count"]
-            and d.shown
-            and d.unknown / d.shown >= limits["min_share"]
-        ):
+        many = d.unknown >= limits["min_count"]
+        if many and d.shown and d.unknown / d.shown >= limits["min_share"]:
             dimension = questionnaire.dimension(d.id)
-            flags.append(
+            fired.append(
                 RaisedFlag(
                     f"many_unknown_{d.id}",
                     limits["severity"],
@@ -178,28 +418,83 @@ def score_assessment(
                     dimension.steps,
                 )
             )
-    order = {"high": 0, "medium": 1, "low": 2}
-    flags.sort(key=lambda f: order[f.severity])
+    fired.sort(key=lambda f: (SEVERITY_ORDER[f.severity], not f.certain))
+    return fired
 
-    requirements = tuple(
-        RequirementResult(r.id, r.text, holds(r.rule, answers, questionnaire, by_id), r.dimension)
-        for r in questionnaire.requirements
-    )
-    advice = [Advice(f"flag:{f.id}", f.dimension, f.message, f.steps) for f in flags]
-    for d in dims:
-        if d.level is None:
+
+def _unknown_questions(rule: dict[str, Any]) -> set[str]:
+    """The questions a rule asks "don't know" of."""
+    if "all" in rule or "any" in rule:
+        parts = rule.get("all") or rule.get("any") or []
+        return set().union(*(_unknown_questions(p) for p in parts))
+    return {rule["question"]} if rule.get("unknown") is True else set()
+
+
+# --- advice from the answers ------------------------------------------------------------------
+
+
+def advice_from_answers(
+    questionnaire: Questionnaire, answers: Answers, role: str
+) -> tuple[list[Action], list[Action]]:
+    """At most five ordered actions from the weakest critical answers, then the other advice.
+
+    Only weak answers get advice (below WEAK_BELOW, or "don't know"), so nothing the respondent
+    says is done is ever advised. The weakest come first; among equals, the heavier question, then
+    the three headline dimensions, then page order.
+    """
+    found = []
+    for order, question in enumerate(questionnaire.questions.values()):
+        if not question.scored:
             continue
-        rec = questionnaire.dimension(d.id).recommendation_for(d.level)
-        advice.append(Advice(f"dimension:{d.id}", d.id, rec.text, rec.steps))
-    return Result(
-        questionnaire.id,
-        questionnaire.version,
-        dims,
-        overall,
-        overall_level,
-        tuple(flags),
-        requirements,
-        tuple(advice),
+        answer = answer_of(question, answers, questionnaire)
+        score = question_score(question, answer, answers, questionnaire)
+        if score is None or score >= WEAK_BELOW:
+            continue
+        action = action_for(question, answer, role, questionnaire)
+        if action is None:
+            continue
+        headline = 0 if question.dimension in HEADLINE else 1
+        found.append(((score, -question.weight, headline, order), action))
+    found.sort(key=lambda item: item[0])
+    ordered = [a for _, a in found]
+    actions = [a for a in ordered if a.critical][:MAX_ACTIONS]
+    rest = [a for a in ordered if a not in actions]
+    return actions, rest
+
+
+def action_for(
+    question: Question, answer: Any, role: str, questionnaire: Questionnaire
+) -> Action | None:
+    """The next step for a weak answer to this question, addressed to the role, if any.
+
+    Without written advice, a scale question's next step is the text of the step above the
+    answer, and a "don't know" asks the respondent to find out.
+    """
+    unknown = answer == DONT_KNOW
+    advice = question.advice
+    text = advice.for_role(role) if advice else None
+    if advice is not None and text is None:
+        return None  # the advice is written for the other role only
+    if text is None and unknown:
+        text = question.text
+    if text is None and question.type == "scale":
+        step = int(answer)
+        if step >= len(question.steps):
+            return None
+        text = question.steps[step]
+    if text is None:
+        return None
+    steps = (advice.steps if advice else ()) or questionnaire.dimension(question.dimension).steps
+    return Action(
+        question.id,
+        question.dimension,
+        text,
+        steps,
+        advice.templates if advice else (),
+        advice.country if advice else None,
+        unknown,
+        question.critical,
+        question.text,
     )
 
 
