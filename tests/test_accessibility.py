@@ -24,6 +24,7 @@ PAGE_TYPES = {
     "case": ("/da/cases/{case_da}", "/sv/exempel/{case_sv}"),
     "template": ("/da/skabeloner/{template_da}", "/sv/mallar/{template_sv}"),
     "introduction": ("/da/introduktion", "/sv/introduktion"),
+    "supplier obligations": ("/da/krav-til-leverandoeren", "/sv/krav-pa-utforaren"),
     "search results": ("/da/soeg?q=målgrupper", "/sv/sok?q=målgrupperna"),
     "empty search": ("/da/soeg?q=", "/sv/sok?q="),
     "simulator": ("/da/betalingssimulator", "/sv/betalningssimulator"),
@@ -73,5 +74,37 @@ def test_no_wcag_violations_on_a_form_with_errors(page: Page, live_server, axe: 
         page.goto(live_server.url + path)
         page.get_by_role("button", name=button).click()
         page.locator(".error-summary").wait_for()
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
+
+
+def weak_result(app, lang: str, role: str) -> str:
+    """A submitted assessment with the worst answers: actions, warnings and a capped level."""
+    from app.assessment import service
+    from tests.assessment_helpers import form_value
+
+    with app.test_request_context(f"/{lang}/"):
+        questionnaire = app.extensions["questionnaires"][role]
+        assessment = service.start(role, lang, "Kommune <i>", "Program $x$", "")
+        answers = {
+            q.id: form_value(q, "worst") for q in questionnaire.questions.values() if q.scored
+        }
+        service.save_page(assessment, list(answers), answers, {})
+        service.submit(assessment)
+        return assessment.token
+
+
+@pytest.mark.parametrize(("lang", "role"), [("da", "kommune"), ("sv", "leverandoer")])
+def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
+    page: Page, live_server, axe: Axe, lang: str, role: str
+):
+    token = weak_result(live_server.app, lang, role)
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    for path in (
+        f"{base}/{token}/resultat",
+        f"{base}/{token}/" + ("udskriv" if lang == "da" else "utskrift"),
+    ):
+        page.goto(live_server.url + path)
+        assert page.locator(".action").count() >= 1 and page.locator(".flag").count() >= 1
         results = axe.run(page, options=WCAG_21_AA)
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"

@@ -166,7 +166,14 @@ def test_a_respondent_answers_everything_submits_once_and_sees_the_result(app, c
     assert text_of(result, ".overall-score") == "100"
     svg = result.select_one("figure.radar svg")
     assert svg["role"] == "img" and svg.select_one("title") and svg.select_one("desc")
-    assert result.select(".recommendations a[href]")
+    assert text_of(result, ".overall-level") == qn.levels[-1].title[lang]
+    total = len(qn.requirements)
+    assert text_of(result, ".requirements-count") == (
+        f"{total} af {total} krav er opfyldt."
+        if lang == "da"
+        else f"{total} av {total} krav är uppfyllda."
+    )
+    assert not result.select(".action") and not result.select(".flag")
     with app.app_context():
         submitted = db.session.scalar(
             select(func.count()).select_from(Assessment).where(Assessment.status == "submitted")
@@ -211,7 +218,8 @@ def test_dont_know_everywhere_gives_no_score_and_a_warning_per_dimension(app, cl
     answer_all(client, "da", token, questionnaire(app), how="dont_know")
     client.post(f"/da/selvevaluering/{token}/indsend")
     result = stored(app, token).result
-    assert result["overall"] is None
+    assert result["overall"] is None and result["overall_level"] is None
+    assert {d["status"] for d in result["dimensions"]} == {"not_enough_answers"}
     unknown = [f for f in result["flags"] if f["id"].startswith("many_unknown_")]
     assert len(unknown) == len(questionnaire(app).dimensions)
 
@@ -358,7 +366,9 @@ def test_a_new_release_draws_stored_results_anew(app, client):
 def test_the_pdf_links_back_into_the_toolbox(app, client):
     from pypdf import PdfReader
 
-    token = submitted(app, client)
+    token = start(client)
+    answer_all(client, "da", token, questionnaire(app), how="worst")
+    client.post(f"/da/selvevaluering/{token}/indsend")
     pdf = PdfReader(BytesIO(client.get(f"/da/selvevaluering/{token}/rapport.pdf").data))
     links = [
         annotation.get_object()["/A"]["/URI"]
@@ -366,7 +376,8 @@ def test_the_pdf_links_back_into_the_toolbox(app, client):
         for annotation in page.get("/Annots", [])
         if "/A" in annotation.get_object()
     ]
-    assert links and all(link.startswith("http://localhost/da/vaerktoejskasse/") for link in links)
+    toolbox = ("http://localhost/da/vaerktoejskasse/", "http://localhost/da/skabeloner/")
+    assert links and all(link.startswith(toolbox) for link in links)
 
 
 def test_a_wrong_number_and_missing_answers_are_listed_together(app, client):

@@ -56,7 +56,7 @@ def answer_page(page: Page) -> None:
         if block.locator("fieldset").count() == 0 and text.count():
             text.fill("Vi har en plan.")
             continue
-        options = block.locator("fieldset li:not(.dont-know) input")
+        options = block.locator("fieldset li:not(.dont-know) input:not([data-exclusive])")
         if block.locator('input[type="checkbox"]').count():
             options.first.check()
             for i in range(options.count()):

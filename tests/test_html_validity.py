@@ -91,16 +91,16 @@ class Site:
 
         return self.once(("answered", lang, role, how, *given.items()), make)
 
-    def submitted(self, lang: str, how: str = "best") -> str:
+    def submitted(self, lang: str, how: str = "best", role: str = "kommune") -> str:
         """A submitted assessment."""
 
         def make() -> str:
-            token = start(self.client, lang)
-            answer_all(self.client, lang, token, self.questionnaire("kommune"), how)
+            token = start(self.client, lang, role)
+            answer_all(self.client, lang, token, self.questionnaire(role), how)
             self.post(self.url("assessment.submit", lang, token=token), 302)
             return token
 
-        return self.once(("submitted", lang, how), make)
+        return self.once(("submitted", lang, how, role), make)
 
     def reassessed(self, lang: str) -> str:
         """A submitted re-assessment of a weaker one: its result compares with the previous."""
@@ -258,6 +258,20 @@ PAGES: list[tuple[str, Fetch]] = [
     (
         "result",
         lambda s, lang: s.get(s.url("assessment.result", lang, token=s.submitted(lang))),
+    ),
+    (
+        "result with actions, warnings and a capped level",
+        lambda s, lang: s.get(
+            s.url("assessment.result", lang, token=s.submitted(lang, how="worst")),
+            must_show="action-list",
+        ),
+    ),
+    (
+        "result, supplier",
+        lambda s, lang: s.get(
+            s.url("assessment.result", lang, token=s.submitted(lang, role="leverandoer")),
+            must_show="supplier-obligations-link",
+        ),
     ),
     (
         "result with a previous result",

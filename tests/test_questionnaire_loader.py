@@ -118,7 +118,7 @@ def test_every_real_question_type_is_used():
         (
             "dimensions/organisation.yaml",
             lambda d: d["questions"][2]["options"][0].update(exclusive=True),
-            r"question 'org_single'.options\[1\].exclusive: is true or false, and only for multiple",
+            r"'org_single'.options\[1\].exclusive: is true or false, and only for multiple",
         ),
         (
             "dimensions/organisation.yaml",

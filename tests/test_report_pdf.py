@@ -83,6 +83,15 @@ class Report:
     def first_page(self) -> list[tuple[str, float, float, float]]:
         return printed_text(self.reader.pages[0])
 
+    @cached_property
+    def radar_page(self) -> list[tuple[str, float, float, float]]:
+        """The text of the page that holds the radar (the verdict and the actions come first)."""
+        for page in self.reader.pages:
+            drawn = printed_text(page)
+            if sum(1 for text, *_ in drawn if text in {"20", "40", "60", "80"}) == 4:
+                return drawn
+        raise AssertionError("no page holds all four of the radar's tick labels")
+
 
 def make_report(app: Flask, lang: str) -> Report:
     """Answer every question (a note on each), save a scenario, submit, and download the PDF."""
@@ -267,12 +276,21 @@ def test_the_radar_in_the_pdf_is_drawn_for_labels_of_8_pt_or_more(reports, lang)
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
-def test_nothing_on_the_first_page_prints_smaller_than_8_pt(reports, lang):
-    drawn = reports[lang].first_page
-    ticks = [size for text, size, _x, _y in drawn if text in {"20", "40", "60", "80"}]
-    assert len(ticks) == 4, "the radar's tick labels are on page 1"
-    small = [(text, size) for text, size, x, _y in drawn if x >= 0 and size < MIN_PRINT_PT]
-    assert small == []
+def test_nothing_on_the_first_page_or_the_radars_prints_smaller_than_8_pt(reports, lang):
+    for drawn in (reports[lang].first_page, reports[lang].radar_page):
+        small = [(text, size) for text, size, x, _y in drawn if x >= 0 and size < MIN_PRINT_PT]
+        assert small == []
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_report_opens_with_the_verdict_and_the_three_key_scores(reports, lang):
+    first = reports[lang].page_texts[0]
+    headings = {
+        "da": ("Samlet parathed", "De tre vigtigste scorer", "Gør dette først"),
+        "sv": ("Sammantagen beredskap", "De tre viktigaste poängen", "Gör detta först"),
+    }
+    positions = [first.find(h) for h in headings[lang]]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])

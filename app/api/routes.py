@@ -141,7 +141,6 @@ def score_json(questionnaire_id: str, result: Result, lang: str) -> dict[str, An
                 "message": f.message[lang],
             }
             for f in result.flags
-            if f.listed
         ],
         "requirements": [
             {

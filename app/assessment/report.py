@@ -38,6 +38,9 @@ class DimensionRow:
     unknown: int
     previous: float | None
     steps: list[str]
+    status: str = "scored"
+    capped: bool = False
+    uncapped_level: str | None = None
 
     @property
     def change(self) -> float | None:
@@ -66,9 +69,13 @@ def result_view(assessment: Assessment, lang: str) -> dict[str, Any]:
             d["unknown"],
             before.get(d["id"]),
             names["dimension_steps"].get(d["id"], []),
+            d.get("status", "scored"),
+            d.get("capped", False),
+            level_title.get(d.get("uncapped_level") or ""),
         )
         for d in result["dimensions"]
     ]
+    by_id = {row.id: row for row in rows}
     overall_previous = previous.result.get("overall") if before and previous else None
     return {
         "title": names["title"][lang],
@@ -84,13 +91,63 @@ def result_view(assessment: Assessment, lang: str) -> dict[str, Any]:
         "levels": [
             (level_title[i], names["level_descriptions"][i][lang]) for i in names["level_order"]
         ],
+        "uncapped_level": level_title.get(result.get("uncapped_level") or ""),
+        "gate": result.get("gate") or {},
+        "headline": [by_id[key] for key in result.get("headline", ()) if key in by_id],
+        "actions": [action_view(a, lang, by_id) for a in result.get("actions", [])],
+        "advice": grouped([action_view(a, lang, by_id) for a in result.get("advice", [])]),
+        "flags_by_severity": flags_by_severity(result["flags"], lang),
         "flags": [{**f, "text": f["message"][lang]} for f in result["flags"]],
-        "requirements": [{**r, "label": r["text"][lang]} for r in result["requirements"]],
-        "recommendations": [
-            {**a, "label": a["text"][lang]} for a in result.get("recommendations", [])
+        "requirements": sorted(
+            (
+                {**r, "label": r["text"][lang]}
+                for r in result["requirements"]
+                if r.get("applicable", True)
+            ),
+            key=lambda r: r["met"],
+        ),
+        "requirements_met": result.get(
+            "requirements_met", sum(1 for r in result["requirements"] if r["met"])
+        ),
+        "requirements_total": result.get("requirements_total", len(result["requirements"])),
+        # Results stored before advice came from the answers kept one text per dimension.
+        "old_recommendations": [
+            {**a, "label": a["text"][lang]}
+            for a in result.get("recommendations", [])
+            if a.get("source", "").startswith("dimension:")
         ],
         "has_previous": bool(before),
         "previous_token": previous.token if previous is not None else None,
+    }
+
+
+SEVERITIES = ("high", "medium", "low")
+
+
+def flags_by_severity(flags: list[dict], lang: str) -> list[tuple[str, list[dict]]]:
+    """The warnings in groups, highest severity first; empty groups left out."""
+    listed = [{**f, "text": f["message"][lang]} for f in flags]
+    groups = [(sev, [f for f in listed if f["severity"] == sev]) for sev in SEVERITIES]
+    return [(sev, items) for sev, items in groups if items]
+
+
+def grouped(items: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Advice by dimension, in the order the dimensions first appear."""
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item["dimension_title"], []).append(item)
+    return list(groups.items())
+
+
+def action_view(action: dict, lang: str, rows: dict[str, DimensionRow]) -> dict[str, Any]:
+    """One action as the reader sees it: the question it answers, the step, and the links."""
+    question = action.get("question_text") or {}
+    row = rows.get(action["dimension"])
+    return {
+        **action,
+        "label": action["text"][lang],
+        "question_label": question.get(lang),
+        "dimension_title": row.title if row else "",
     }
 
 

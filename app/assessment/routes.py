@@ -24,7 +24,7 @@ from app.assessment import service
 from app.assessment.forms import StartForm, build_dimension_form
 from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
 from app.core.filenames import download_name
-from app.core.questionnaire import Dimension
+from app.core.questionnaire import Dimension, Questionnaire
 from app.core.scoring import is_shown
 from app.i18n import LANGUAGES, localized_route
 from app.models import Assessment
@@ -76,6 +76,13 @@ def step(token: str, number: int):
         dimension, assessment.answers, assessment.notes, request.form if posted else None
     )
     if not posted:
+        questionnaire = service.questionnaire_of(assessment)
+        if not page_applies(questionnaire, assessment.answers, number):
+            # Routed away by an earlier answer: on to the next page that is asked.
+            following = next_page(questionnaire, assessment.answers, number)
+            if following is None:
+                return redirect(url_for("assessment.answers", token=token))
+            return redirect(url_for("assessment.step", token=token, number=following))
         return render_step(assessment, number, form)
     action = request.form.get("action")
     continuing = action not in ("save", "switch")
@@ -90,9 +97,32 @@ def step(token: str, number: int):
         return redirect(url_for("assessment.step", token=token, number=number, **return_args()))
     if action == "save":
         return redirect(url_for("assessment.saved", token=token))
-    if return_args() or number == len(questionnaire.dimensions):
+    following = next_page(questionnaire, assessment.answers, number)
+    if return_args() or following is None:
         return redirect(url_for("assessment.answers", token=token))
-    return redirect(url_for("assessment.step", token=token, number=number + 1))
+    return redirect(url_for("assessment.step", token=token, number=following))
+
+
+def page_applies(questionnaire: Questionnaire, answers: dict, number: int) -> bool:
+    """Whether any question of a page is asked, given the answers (routing may skip a page)."""
+    dimension = questionnaire.dimensions[number - 1]
+    return any(is_shown(q, answers, questionnaire) for q in dimension.questions)
+
+
+def next_page(questionnaire: Questionnaire, answers: dict, number: int) -> int | None:
+    """The next page that is asked, or None when the answers come next."""
+    for following in range(number + 1, len(questionnaire.dimensions) + 1):
+        if page_applies(questionnaire, answers, following):
+            return following
+    return None
+
+
+def previous_page(questionnaire: Questionnaire, answers: dict, number: int) -> int | None:
+    """The page before that is asked, if any."""
+    for earlier in range(number - 1, 0, -1):
+        if page_applies(questionnaire, answers, earlier):
+            return earlier
+    return None
 
 
 def return_args() -> dict[str, str]:
@@ -171,6 +201,7 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
         form=form,
         number=number,
         total=page_count(assessment),
+        previous=previous_page(questionnaire, answers, number),
         hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
         notice=notice,
         back=back,

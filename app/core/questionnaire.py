@@ -665,12 +665,19 @@ def describe(questionnaire: Questionnaire) -> dict[str, Any]:
             "hint": q.hint,
             "weight": q.weight,
             "scored": q.scored,
+            "critical": q.critical,
+            "key": q.key,
             "show_if": q.show_if,
         }
         if q.type in ("scale", "single", "multiple", "yes_partly_no"):
             item["options"] = [
                 {"value": o.value, "label": o.label, "score": o.score} for o in q.choices()
             ]
+        if q.type == "multiple":
+            item["combine"] = q.combine
+            for option, described in zip(q.options, item["options"], strict=True):
+                if option.exclusive:
+                    described["exclusive"] = True
         if q.type == "number":
             item.update(min=q.min, max=q.max, unit=q.unit, quantity=q.quantity)
             item["bands"] = [{"min": lo, "score": sc} for lo, sc in q.bands]
@@ -686,7 +693,13 @@ def describe(questionnaire: Questionnaire) -> dict[str, Any]:
         "title": questionnaire.title,
         "intro": questionnaire.intro,
         "dimensions": [
-            {"id": d.id, "title": d.title, "description": d.description, "steps": list(d.steps)}
+            {
+                "id": d.id,
+                "title": d.title,
+                "description": d.description,
+                "steps": list(d.steps),
+                "show_if": d.show_if,
+            }
             for d in questionnaire.dimensions
         ],
         "questions": [question(q) for q in questionnaire.questions.values()],

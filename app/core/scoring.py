@@ -63,7 +63,6 @@ class RaisedFlag:
     message: dict[str, str]
     steps: tuple[str, ...]
     certain: bool = True
-    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -218,17 +217,6 @@ def holds(
     return truth(rule, answers, q, dims, facts) is True
 
 
-def unknown_sources(rule: dict[str, Any], answers: Answers, q: Questionnaire) -> set[str]:
-    """The questions whose "don't know" leaves a rule undecided."""
-    if "all" in rule or "any" in rule:
-        parts = rule.get("all") or rule.get("any") or []
-        return set().union(*(unknown_sources(p, answers, q) for p in parts))
-    question = q.questions.get(rule.get("question", ""))
-    if question is None or "unknown" in rule:
-        return set()
-    return {question.id} if answer_of(question, answers, q) == DONT_KNOW else set()
-
-
 # --- scores -----------------------------------------------------------------------------------
 
 
@@ -327,8 +315,11 @@ def score_assessment(
         level = capped(questionnaire, d.level, gate)
         dims.append(_with_level(d, level, level != d.level))
 
+    # The whole counts every dimension's raw score (a dimension with too few answers too, so a
+    # "don't know" cannot lift it), and has none when no dimension has enough answers.
     raw_scores = [r for r in raw.values() if r is not None]
-    overall = round(sum(raw_scores) / len(raw_scores), 1) if raw_scores else None
+    any_scored = any(d.status == "scored" for d, _ in scored)
+    overall = round(sum(raw_scores) / len(raw_scores), 1) if raw_scores and any_scored else None
     uncapped = questionnaire.level_for(overall).id if overall is not None else None
     gate = Gate(
         sum(1 for r in counted if not r.met),
@@ -383,27 +374,17 @@ def raised_flags(
     facts: dict[str, float | None] | None,
     dims: list[DimensionScore],
 ) -> list[RaisedFlag]:
-    """Warnings that fire, and high ones that a "don't know" leaves standing, highest first.
+    """Warnings that fire, and high ones that a "don't know" leaves open, highest first.
 
-    An undecided high warning is shown only when no "don't know" warning already names the
-    question that leaves it open; it caps the level either way.
+    An open high warning cannot be ruled out: it is listed as such and caps like one that fired.
     """
-    fired, open_high = [], []
+    fired = []
     for f in questionnaire.flags:
         value = truth(f.when, answers, questionnaire, raw, facts)
         if value is True:
             fired.append(RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps))
         elif value is None and f.severity == "high":
-            open_high.append((f, unknown_sources(f.when, answers, questionnaire)))
-    named = {
-        qid
-        for f in questionnaire.flags
-        if any(r.id == f.id for r in fired)
-        for qid in _unknown_questions(f.when)
-    }
-    for f, sources in open_high:
-        listed = not (sources and sources <= named)
-        fired.append(RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps, False, listed))
+            fired.append(RaisedFlag(f.id, f.severity, f.dimension, f.message, f.steps, False))
     limits = questionnaire.unknown_flag
     for d in dims:
         many = d.unknown >= limits["min_count"]
@@ -420,14 +401,6 @@ def raised_flags(
             )
     fired.sort(key=lambda f: (SEVERITY_ORDER[f.severity], not f.certain))
     return fired
-
-
-def _unknown_questions(rule: dict[str, Any]) -> set[str]:
-    """The questions a rule asks "don't know" of."""
-    if "all" in rule or "any" in rule:
-        parts = rule.get("all") or rule.get("any") or []
-        return set().union(*(_unknown_questions(p) for p in parts))
-    return {rule["question"]} if rule.get("unknown") is True else set()
 
 
 # --- advice from the answers ------------------------------------------------------------------

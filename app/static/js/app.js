@@ -89,6 +89,20 @@
     if (summary) {
       summary.focus();
     }
+    // A box that stands alone ("none", "don't know") clears the others when ticked, and is
+    // cleared when another is ticked. The server refuses the combination either way.
+    document.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box.type !== "checkbox" || !box.checked) return;
+      var list = box.closest("ul");
+      if (!list) return;
+      Array.prototype.forEach.call(list.querySelectorAll('input[type="checkbox"]'), function (other) {
+        if (other === box) return;
+        if (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive")) {
+          other.checked = false;
+        }
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
       if (!form.querySelector("[data-show-if]")) return;
       updateConditionalQuestions(form);
