@@ -23,6 +23,8 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core.answers import clean_answer
+from app.core.scoring import is_shown
 from app.core.simulator import scenario_from_dict, simulate
 from app.extensions import db
 from app.models import Assessment
@@ -227,7 +229,13 @@ def test_the_report_holds_every_answer_and_its_note_per_dimension(reports, lang)
         d.title[lang] for d in dimensions
     ]
     rows = section.select(".answer-row")
-    assert len(rows) == sum(len(d.questions) for d in dimensions)  # best answers show them all
+    questionnaire = report.questionnaire
+    best = {
+        q.id: clean_answer(q, form_value(q, "best"), lang)[0]
+        for q in questionnaire.questions.values()
+    }
+    asked = [q for d in dimensions for q in d.questions if is_shown(q, best, questionnaire)]
+    assert len(rows) == len(asked)  # every question the best answers route to
     first = dimensions[0].questions[0]
     assert rows[0].select_one("dt").get_text(strip=True) == first.text[lang]
     notes = [" ".join(n.get_text(" ").split()) for n in section.select(".answer-note")]
