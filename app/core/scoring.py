@@ -413,7 +413,7 @@ def advice_from_answers(
 
     Only weak answers get advice (below WEAK_BELOW, or "don't know"), so nothing the respondent
     says is done is ever advised. The weakest come first; among equals, the heavier question, then
-    the three headline dimensions, then page order.
+    page order, which follows the process from the welfare challenge on (foundations first).
     """
     found = []
     for order, question in enumerate(questionnaire.questions.values()):
@@ -426,8 +426,7 @@ def advice_from_answers(
         action = action_for(question, answer, role, questionnaire)
         if action is None:
             continue
-        headline = 0 if question.dimension in HEADLINE else 1
-        found.append(((score, -question.weight, headline, order), action))
+        found.append(((score, -question.weight, order), action))
     found.sort(key=lambda item: item[0])
     ordered = [a for _, a in found]
     actions = [a for a in ordered if a.critical][:MAX_ACTIONS]
