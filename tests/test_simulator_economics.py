@@ -103,6 +103,14 @@ def test_the_investors_chance_of_loss_is_a_fact():
     assert "probability_investor_loss" in SIMULATION_FACTS
     own = scenario_facts(Scenario(**{**TWO.__dict__, "investor": "municipality"}))
     assert own["probability_investor_loss"] is None
+    # A saved scenario where the investor more likely than not gets back less raises a warning.
+    questionnaire = load_questionnaires(ROOT / "questionnaires")["kommune"]
+    assert "pm_sim_investor_loss" in {
+        f.id for f in score_assessment(questionnaire, {}, facts).flags
+    }
+    assert "pm_sim_investor_loss" not in {
+        f.id for f in score_assessment(questionnaire, {}, own).flags
+    }
 
 
 # --- several goals that move together ----------------------------------------------------------

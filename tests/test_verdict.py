@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Assessment
 from tests.assessment_helpers import BASE, STEP, answer_all, form_value, start
-from tests.helpers import get_page, text_of
+from tests.helpers import check_page, get_page, text_of
 
 SUBMIT = {"da": "indsend", "sv": "skicka-in"}
 RESULT = {"da": "resultat", "sv": "resultat"}
@@ -113,3 +113,29 @@ def test_a_supplier_without_a_municipal_partner_answers_only_its_own_readiness(a
     assert "Gäller inte utifrån era svar" in headline[target_group]
     # Its requirements are its own obligations, and all of them apply without a partner.
     assert text_of(result, ".requirements-count").startswith(f"{len(supplier.requirements)} av")
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("da", "kan ikke vælges sammen med andre svar"),
+        ("sv", "kan inte väljas tillsammans med andra svar"),
+    ],
+)
+def test_none_together_with_a_source_is_refused_on_the_page_and_the_choice_is_kept(
+    app, client, lang, message
+):
+    qn = questionnaire(app)
+    question = qn.questions["int_evidence"]
+    number = [d.id for d in qn.dimensions].index(question.dimension) + 1
+    token = start(client, lang)
+    url = f"{BASE[lang]}/{token}/{STEP[lang]}/{number}"
+    response = client.post(url, data={"action": "save", "q_int_evidence": ["none", "rct"]})
+    assert response.status_code == 400
+    page = check_page(response.get_data(as_text=True), url)
+    error = page.select_one("#question-int_evidence .form-error-message")
+    assert message in error.get_text(" ", strip=True)
+    none = qn.questions["int_evidence"].options[-1].label[lang]
+    assert f"“{none}”" in error.get_text() or f"”{none}”" in error.get_text()
+    checked = {i["value"] for i in page.select("#question-int_evidence input[checked]")}
+    assert checked == {"none", "rct"}
