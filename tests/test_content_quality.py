@@ -37,6 +37,7 @@ CASE_SECTIONS = {
         "Planlagt og faktisk",
         "Status",
         "Det kan andre lære",
+        "Kilder",
     ],
     "sv": [
         "Målgrupp",
@@ -45,6 +46,7 @@ CASE_SECTIONS = {
         "Planerat och faktiskt",
         "Status",
         "Lärdomar för andra",
+        "Källor",
     ],
 }
 EXPECTED = {"da": Language.DANISH, "sv": Language.SWEDISH}
