@@ -1,4 +1,4 @@
-"""Every fact traceable: each case names its sources, and the phrasings that misreported them stay gone."""
+"""Every fact traceable: each case names its sources, and the misreported phrasings stay gone."""
 
 from __future__ import annotations
 
@@ -20,13 +20,16 @@ UNDATED = {"da": "uden dato", "sv": "odaterad"}
 # The seeds' documents and the dates they carry; a case that names one must give that date.
 KNOWN_DATES = {
     "Læring fra de første sociale investeringsprogrammer": {"da": "april 2023", "sv": "april 2023"},
-    "Sociale investeringer – nu og i fremtiden": {"da": "25. oktober 2023", "sv": "25 oktober 2023"},
+    "Sociale investeringer – nu og i fremtiden": {
+        "da": "25. oktober 2023",
+        "sv": "25 oktober 2023",
+    },
     "Identifikation af målgruppe": {"da": "uden dato", "sv": "odaterad"},
 }
 
 
 def source_problems(html: str, lang: str) -> list[str]:
-    """What is wrong with a page's sources section; empty when it names each document and its date."""
+    """What is wrong with a page's sources section; empty when each document has title and date."""
     soup = BeautifulSoup(html, "html.parser")
     h2s = soup.find_all("h2")
     if not h2s or h2s[-1].get_text(strip=True) != SOURCES_HEADING[lang]:
@@ -70,9 +73,17 @@ def test_every_case_ends_with_its_sources_each_named_and_dated(library):
         ("da", "## Kilder\n\nSe DSI's notat.\n", "the sources section lists no documents"),
         ("da", "## Kilder\n\n- DSI's notat fra 2023\n", "no quoted title"),
         ("sv", "## Källor\n\n- DSI, ”Ett notat”\n", "no date"),
-        ("sv", "## Källor\n\n- ”Læring fra de første sociale investeringsprogrammer”, 2022\n", "is dated april 2023"),
-        ("sv", "## Källor\n\n- DSI, \"Ett notat\", april 2023\n", "no quoted title"),
-        ("da", "## Kilder\n\n- DSI, »Identifikation af målgruppe«, uden dato\n", "no source carries a date"),
+        (
+            "sv",
+            "## Källor\n\n- ”Læring fra de første sociale investeringsprogrammer”, 2022\n",
+            "is dated april 2023",
+        ),
+        ("sv", '## Källor\n\n- DSI, "Ett notat", april 2023\n', "no quoted title"),
+        (
+            "da",
+            "## Kilder\n\n- DSI, »Identifikation af målgruppe«, uden dato\n",
+            "no source carries a date",
+        ),
     ],
 )
 def test_a_missing_or_undated_source_is_caught(lang, body, problem):
@@ -84,7 +95,8 @@ def test_a_missing_or_undated_source_is_caught(lang, body, problem):
 def test_a_complete_sources_section_passes():
     body = (
         "## Status\n\nI gang.\n\n## Kilder\n\n"
-        "- Den Sociale Investeringsfond, »Læring fra de første sociale investeringsprogrammer«, april 2023.\n"
+        "- Den Sociale Investeringsfond, »Læring fra de første sociale investeringsprogrammer«,"
+        " april 2023.\n"
     )
     html, _ = render_markdown(body)
     assert source_problems(html, "da") == []
@@ -92,24 +104,84 @@ def test_a_complete_sources_section_passes():
 
 # (lang, kind, slug, what must be gone, what says it as the source does)
 MISREPORTS = [
-    ("sv", "cases", "stressbehandling-rudersdal", "det tydligaste exemplet", "ett av de tydligaste"),
-    ("da", "cases", "stressbehandling-rudersdal", "fast format", "beskriver ikke, hvor mange gange"),
-    ("sv", "cases", "stressbehandling-rudersdal", "fast upplägg", "beskriver inte hur många gånger"),
-    ("da", "cases", "hjemloeshed-roskilde", "bærer tabet", "forklarer ikke, hvordan den betingelse"),
+    (
+        "sv",
+        "cases",
+        "stressbehandling-rudersdal",
+        "det tydligaste exemplet",
+        "ett av de tydligaste",
+    ),
+    (
+        "da",
+        "cases",
+        "stressbehandling-rudersdal",
+        "fast format",
+        "beskriver ikke, hvor mange gange",
+    ),
+    (
+        "sv",
+        "cases",
+        "stressbehandling-rudersdal",
+        "fast upplägg",
+        "beskriver inte hur många gånger",
+    ),
+    (
+        "da",
+        "cases",
+        "hjemloeshed-roskilde",
+        "bærer tabet",
+        "forklarer ikke, hvordan den betingelse",
+    ),
     ("sv", "cases", "hemloshet-roskilde", "tar förlusten", "förklarar inte hur det villkoret"),
     ("da", "cases", "hjemloeshed-roskilde", "selv kan se på budgettet", "tilfalder staten"),
     ("sv", "cases", "hemloshet-roskilde", "syns i kommunens egen budget", "hamnar hos staten"),
-    ("da", "cases", "familiebehandling-vejle", "sit eget redskab", "Det fremgår ikke, om det er det redskab"),
-    ("sv", "cases", "familjebehandling-vejle", "sitt eget verktyg", "Det framgår inte om mätningen"),
-    ("da", "cases", "familiebehandling-vejle", "rådgivere i kommunen", "siger ikke, hvem der er ansat hvor"),
-    ("sv", "cases", "familjebehandling-vejle", "socialsekreterare i kommunen", "säger inte vem som är anställd var"),
+    (
+        "da",
+        "cases",
+        "familiebehandling-vejle",
+        "sit eget redskab",
+        "Det fremgår ikke, om det er det redskab",
+    ),
+    (
+        "sv",
+        "cases",
+        "familjebehandling-vejle",
+        "sitt eget verktyg",
+        "Det framgår inte om mätningen",
+    ),
+    (
+        "da",
+        "cases",
+        "familiebehandling-vejle",
+        "rådgivere i kommunen",
+        "siger ikke, hvem der er ansat hvor",
+    ),
+    (
+        "sv",
+        "cases",
+        "familjebehandling-vejle",
+        "socialsekreterare i kommunen",
+        "säger inte vem som är anställd var",
+    ),
     ("sv", "cases", "familjer-med-vald", "hade remitterats", "beviljats insatsen"),
     ("da", "steps", "justering", "slet ikke bevidste", "ikke noget særligt fokus på"),
     ("sv", "steps", "justering", "visste personalen inte ens", "inte något särskilt fokus på"),
     ("da", "steps", "organisering", "lykkedes bedst", "En leverandør beskrev et godt samarbejde"),
     ("sv", "steps", "organisering", "lyckades bäst", "En utförare beskrev ett gott samarbete"),
-    ("da", "steps", "betalingsmodel", "Den vigtigste lære", "En af de læringer, DSI's opsamling nævner"),
-    ("sv", "steps", "betalningsmodell", "Den viktigaste slutsatsen", "En av slutsatserna i DSI:s genomgång"),
+    (
+        "da",
+        "steps",
+        "betalingsmodel",
+        "Den vigtigste lære",
+        "En af de læringer, DSI's opsamling nævner",
+    ),
+    (
+        "sv",
+        "steps",
+        "betalningsmodell",
+        "Den viktigaste slutsatsen",
+        "En av slutsatserna i DSI:s genomgång",
+    ),
     ("da", "pages", "om", "Snart kommer en selvevaluering", "/da/selvevaluering/"),
     ("sv", "pages", "om", "Snart tillkommer en självskattning", "/sv/sjalvskattning/"),
 ]
