@@ -207,7 +207,7 @@ def editable_texts() -> list[Path]:
 # Claims found in no source: a name the seed does not use, a national authority named as no source
 # names it, and Swedish municipal funds that no source places in Örebro or Norrköping.
 UNSOURCED = [
-    re.compile(r"åttastegsmodell", re.IGNORECASE),
+    re.compile(r"åttastegsmodell|svenske kommunale (trin)?model", re.IGNORECASE),
     re.compile(r"Social- og Boligstyrelsen|nationella socialstyrelsen", re.IGNORECASE),
     re.compile(r"(Örebro|Norrköping)[^.]{0,80}investeringsfond", re.IGNORECASE),
     re.compile(r"investeringsfond[^.]{0,80}(Örebro|Norrköping)", re.IGNORECASE),
