@@ -93,10 +93,15 @@ def test_a_script_in_the_query_is_shown_as_text(client):
 @pytest.mark.parametrize(
     ("lang", "query", "message"),
     [
-        ("da", "", "Skriv et eller flere ord, du vil søge efter."),
+        ("da", "", "Skriv et eller flere søgeord."),
         ("sv", "", "Skriv ett eller flera ord att söka efter."),
-        ("da", "ord " * 60, "Din søgning er for lang. Brug højst 200 tegn."),
+        ("da", "ord " * 60, "Søgningen er for lang. Brug højst 200 tegn."),
         ("sv", "ord " * 60, "Din sökning är för lång. Använd högst 200 tecken."),
+        (
+            "da",
+            "xyzzyplugh",
+            "Ingen resultater for »xyzzyplugh«. Prøv med et andet eller et kortere ord.",
+        ),
         (
             "sv",
             "xyzzyplugh",

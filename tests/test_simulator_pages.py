@@ -48,7 +48,7 @@ def test_nine_families_are_told_in_plain_danish(client):
         "i alt. Den forventede udbetaling er 810.000 kr. i alt."
     )
     assert sentences[1] == (
-        "Sandsynligheden for, at investor får mindre tilbage end de investerede 900.000 kr., "
+        "Sandsynligheden for, at investoren får mindre tilbage end de investerede 900.000 kr., "
         "er 51,7 %."
     )
     # The chance of meeting the target is still told and explained: P(X ≥ 5) = 0.7334.
@@ -274,7 +274,7 @@ def test_the_municipality_investing_itself_has_no_chance_of_loss(client):
     soup = get_page(client, PAGE["da"], query_string={**NINE_FAMILIES, "investor": "municipality"})
     loss = soup.select(".result-lead")[1].get_text(" ", strip=True)
     assert loss.startswith("Kommunen investerer selv, så der løber ingen resultatbetalinger.")
-    label = "Sandsynlighed for, at investor får mindre tilbage end det investerede"
+    label = "Sandsynlighed for, at investoren får mindre tilbage end det investerede"
     figures = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
                for tr in soup.select(".key-figures tr")}  # fmt: skip
     assert figures[label] == "–"

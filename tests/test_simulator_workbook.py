@@ -89,7 +89,7 @@ def test_inputs_are_values_and_simple_arithmetic_is_a_formula(client):
     assert investment.value == f"=${participants.column_letter}${participants.row}*$B${cost.row}"
     assert cells["Forventet udbetaling"].data_type == "f"
     assert cells["Forventet antal succeser"].data_type == "f"
-    assert cells["Investors nulpunkt (succesrate)"].data_type == "f"
+    assert cells["Investorens nulpunkt (succesrate)"].data_type == "f"
     # What the binomial model decides stays a value, with the page's unit.
     chance = cells["Sandsynlighed for, at målet nås"]
     assert chance.data_type == "n" and chance.value == pytest.approx(0.73343232)
@@ -145,7 +145,7 @@ def test_a_threshold_payment_is_the_chance_times_the_payment(client):
     payment, chance = cells["Betaling, hvis målet nås"], cells["Sandsynlighed for, at målet nås"]
     assert payment.value == 1000000
     assert cells["Forventet udbetaling"].value == f"=$B${chance.row}*$B${payment.row}"
-    assert cells["Investors nulpunkt (succesrate)"].value == "–"
+    assert cells["Investorens nulpunkt (succesrate)"].value == "–"
 
 
 def test_control_characters_in_rate_card_text_never_break_the_workbook(client):
@@ -242,7 +242,7 @@ def test_the_workbook_holds_the_economic_inputs_and_the_model_values_they_need(c
     public = cells["Nutidsværdi for den offentlige sektor som helhed"].value
     assert municipality.endswith(f"-$B${rows[pays[0]]}"), municipality
     assert public.endswith(f"-$B${rows[pays[1]]}"), public
-    loss = cells["Sandsynlighed for, at investor får mindre tilbage end det investerede"].value
+    loss = cells["Sandsynlighed for, at investoren får mindre tilbage end det investerede"].value
     assert (loss == "–") == (investor == "municipality")
     card = book["Prisliste"]
     assert card["E2"].value == 0.1 and card["F2"].value == 2 and card["G2"].data_type == "n"

@@ -82,7 +82,7 @@ def test_dont_know_on_the_key_quantities_warns_and_never_scores_full_marks(app, 
         ]
         assert fires and set(fires) <= flagged, qid
     # "Don't know" becomes a first step of its own: find out.
-    assert "I svarede “Ved ikke”" in text_of(result, ".action-list")
+    assert "I svarede »Ved ikke«" in text_of(result, ".action-list")
 
 
 def test_a_supplier_without_a_municipal_partner_answers_only_its_own_readiness(app, client):
@@ -136,6 +136,7 @@ def test_none_together_with_a_source_is_refused_on_the_page_and_the_choice_is_ke
     error = page.select_one("#question-int_evidence .form-error-message")
     assert message in error.get_text(" ", strip=True)
     none = qn.questions["int_evidence"].options[-1].label[lang]
-    assert f"“{none}”" in error.get_text() or f"”{none}”" in error.get_text()
+    quoted = {"da": f"»{none}«", "sv": f"”{none}”"}[lang]
+    assert quoted in error.get_text()
     checked = {i["value"] for i in page.select("#question-int_evidence input[checked]")}
     assert checked == {"none", "rct"}
