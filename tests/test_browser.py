@@ -102,7 +102,7 @@ def test_feedback_is_sent_with_the_forms_own_token(page: Page, live_server):
     expect(summary).to_contain_text("Välj ja eller nej.")
     page.get_by_label("Ja", exact=True).check()
     page.get_by_role("button", name="Skicka").click()
-    expect(page.get_by_role("status")).to_have_text("Tack. Ditt svar har sparats.")
+    expect(page.get_by_role("status")).to_have_text("Tack. Ert svar har sparats.")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ def test_an_answer_is_stored_and_the_reader_thanked(db_app, db_client):
         follow_redirects=True,
     )
     soup = check_page(response.get_data(as_text=True), "after feedback")
-    assert "Tack. Ditt svar har sparats." in text_of(soup, "[role=status]")
+    assert "Tack. Ert svar har sparats." in text_of(soup, "[role=status]")
     [row] = stored(db_app)
     assert (row.page_key, row.lang, row.useful, row.comment) == (
         "pages/about",

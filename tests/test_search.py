@@ -96,7 +96,7 @@ def test_a_script_in_the_query_is_shown_as_text(client):
         ("da", "", "Skriv et eller flere søgeord."),
         ("sv", "", "Skriv ett eller flera ord att söka efter."),
         ("da", "ord " * 60, "Søgningen er for lang. Brug højst 200 tegn."),
-        ("sv", "ord " * 60, "Din sökning är för lång. Använd högst 200 tecken."),
+        ("sv", "ord " * 60, "Er sökning är för lång. Använd högst 200 tecken."),
         (
             "da",
             "xyzzyplugh",
@@ -105,7 +105,7 @@ def test_a_script_in_the_query_is_shown_as_text(client):
         (
             "sv",
             "xyzzyplugh",
-            "Inget matchade ”xyzzyplugh”. Försök med ett annat eller kortare ord.",
+            "Inga träffar för ”xyzzyplugh”. Försök med ett annat eller kortare ord.",
         ),
     ],
 )

@@ -165,7 +165,7 @@ MISREPORTS = [
     ),
     ("sv", "cases", "familjer-med-vald", "hade remitterats", "beviljats insatsen"),
     ("da", "steps", "justering", "slet ikke bevidste", "ikke noget særligt fokus på"),
-    ("sv", "steps", "justering", "visste personalen inte ens", "inte något särskilt fokus på"),
+    ("sv", "steps", "justering", "visste personalen inte ens", "inget särskilt fokus på"),
     ("da", "steps", "organisering", "lykkedes bedst", "En leverandør beskrev et godt samarbejde"),
     ("sv", "steps", "organisering", "lyckades bäst", "En utförare beskrev ett gott samarbete"),
     (
