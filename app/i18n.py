@@ -32,6 +32,8 @@ SECTIONS = {
     "new_version": {"da": "ny-vurdering", "sv": "ny-bedomning"},
     "simulator": {"da": "betalingssimulator", "sv": "betalningssimulator"},
     "scenario": {"da": "scenarie", "sv": "scenario"},
+    "advisor": {"da": "raadgiver", "sv": "radgivare"},
+    "send": {"da": "send-til-fonden", "sv": "skicka-till-fonden"},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -93,3 +94,86 @@ class RenderedFile(db.Model):
     name: Mapped[str] = mapped_column(String(40))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Advisor(db.Model):
+    """A fund advisor's account, made on the command line (`flask advisors create`).
+
+    session_epoch is raised on logout, on disabling and on a new password: every session carries
+    the epoch it began in, so all of an account's sessions end at once.
+    """
+
+    __tablename__ = "advisor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="advisor")  # advisor | lead
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    # Hashes of the one-time recovery codes that are still unused.
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+SENDING_STATUSES = ("sent", "in_review", "returned", "resubmitted", "feedback", "withdrawn")
+
+
+class Sending(db.Model):
+    """An assessment that its respondent chose to send to the fund, and where its review stands.
+
+    The summary columns (role, level, score, counts) are copied from the frozen result when it is
+    sent, so that the advisors' list filters and sorts in the database.
+    """
+
+    __tablename__ = "sending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), default="sent", index=True)
+    assigned_advisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("advisor.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(40), index=True)
+    overall_level: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    overall_score: Mapped[float | None] = mapped_column(nullable=True, index=True)
+    requirements_unmet: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    high_flags: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    # Optimistic locking: a save that read an older version is told of the conflict.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    assessment: Mapped[Assessment] = relationship()
+    assigned_advisor: Mapped[Advisor | None] = relationship()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": lock_version}
+
+
+class AuditEvent(db.Model):
+    """Who did what, when: status changes, comments, notes, exports and logins.
+
+    assessment_id is kept without a foreign key, so that the log outlives a deleted assessment
+    and keeps only that something happened to it.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # advisor:<id>, respondent, system
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
