@@ -8,7 +8,6 @@ out: a row is not a sentence.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
