@@ -38,7 +38,7 @@ def purge(now: datetime) -> tuple[int, int]:
     """Delete expired assessments (with what was drawn for them) and year-old page feedback."""
     assessments = expired_assessments(now)
     for assessment in assessments:
-        service.delete(assessment)
+        service.delete(assessment, actor="system")
     feedback = db.session.execute(
         delete(PageFeedback).where(PageFeedback.created_at < now - timedelta(days=FEEDBACK_DAYS))
     )
