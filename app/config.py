@@ -22,6 +22,13 @@ ENV_VARS = (
     "REDIS_URL",
     "RATELIMIT_ENABLED",
     "PUBLIC_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
 )
 
 
@@ -63,6 +70,15 @@ def defaults(instance_path: str) -> dict:
         # The site's public address (https://host[/prefix]) for secret links and the PDF's links;
         # empty in development, where the request's own host is used.
         "PUBLIC_URL": "",
+        # Mail (app/mail.py). Without MAIL_SERVER mails go to the log, secret links hashed.
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,  # STARTTLS after connecting
+        "MAIL_USE_SSL": False,  # TLS from the start (port 465)
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_FROM": "no-reply@socialeinvesteringer.example",
+        "MAIL_TIMEOUT": 10,
     }
 
 
@@ -88,6 +104,14 @@ def from_environment() -> dict:
         found["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if os.environ.get("PUBLIC_URL"):
         found["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
+    if os.environ.get("MAIL_PORT"):
+        found["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if os.environ.get(name):
+            found[name] = os.environ[name].lower() not in ("0", "false", "no")
     return found
 
 

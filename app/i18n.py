@@ -34,6 +34,8 @@ SECTIONS = {
     "scenario": {"da": "scenarie", "sv": "scenario"},
     "advisor": {"da": "raadgiver", "sv": "radgivare"},
     "send": {"da": "send-til-fonden", "sv": "skicka-till-fonden"},
+    "withdraw": {"da": "traek-tilbage", "sv": "dra-tillbaka"},
+    "mail_link": {"da": "send-linket", "sv": "skicka-lanken"},
 }
 
 

@@ -8,7 +8,7 @@ the API's JSON) with Retry-After.
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -20,6 +20,11 @@ DEFAULT_RATE_LIMITS = {
     # Forms that store something.
     "forms": "30 per minute; 300 per hour",
     "questionnaire": "120 per minute",
+    # Forms that send a mail to an address typed into them: counted only when a mail went out
+    # (see MAIL_SENT), so a mistyped address costs nothing, and a spammer gets little.
+    "mail": "5 per hour; 20 per day",
+    # The same, per secret link, whatever address the requests come from.
+    "mail_per_link": "3 per hour; 10 per day",
 }
 
 # endpoint: (which limit, the methods it applies to; None for all)
@@ -37,11 +42,27 @@ LIMITED = {
     "assessment.delete": ("forms", ["POST"]),
     "assessment.new_version": ("forms", ["POST"]),
     "feedback.submit": ("forms", None),
+    "assessment.send": ("mail", ["POST"]),
+    "assessment.withdraw": ("forms", ["POST"]),
+    "assessment.mail_link": ("mail", None),
 }
+
+# Endpoints whose limit counts only the requests that sent a mail (they answer with a redirect).
+MAIL_SENT = {"assessment.send", "assessment.mail_link"}
+# endpoint: a second limit, counted per secret link instead of per address.
+PER_LINK = {"assessment.mail_link": "mail_per_link"}
 
 
 def _limit_of(name: str):  # type: ignore[no-untyped-def]
     return lambda: current_app.config["RATE_LIMITS"][name]
+
+
+def _mail_sent(response: Response) -> bool:
+    return response.status_code in (302, 303)
+
+
+def _secret_link() -> str:
+    return "link:" + str((request.view_args or {}).get("token", ""))
 
 
 def init_app(app: Flask) -> None:
@@ -61,4 +82,13 @@ def init_app(app: Flask) -> None:
         hooks.remove(limiter._check_request_limit)
     for endpoint, (name, methods) in LIMITED.items():
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(_limit_of(name), methods=methods)(view)
+        counted = _mail_sent if endpoint in MAIL_SENT else None
+        if endpoint in PER_LINK:
+            view = limiter.limit(
+                _limit_of(PER_LINK[endpoint]),
+                key_func=_secret_link,
+                methods=methods,
+                deduct_when=counted,
+            )(view)
+        view = limiter.limit(_limit_of(name), methods=methods, deduct_when=counted)(view)
+        app.view_functions[endpoint] = view

@@ -10,12 +10,15 @@ from sqlalchemy import delete, or_, select
 
 from app.assessment import service
 from app.extensions import db
-from app.models import Assessment, PageFeedback
+from app.models import Assessment, AuditEvent, PageFeedback
 
 DRAFT_DAYS = 90
 SUBMITTED_YEARS = 3
 SUBMITTED_DAYS = SUBMITTED_YEARS * 365
 FEEDBACK_DAYS = 365
+# The audit log (who did what to a sent assessment, and advisors' logins) is kept for five years.
+AUDIT_YEARS = 5
+AUDIT_DAYS = AUDIT_YEARS * 365
 
 
 def expired_assessments(now: datetime) -> list[Assessment]:
@@ -34,16 +37,23 @@ def expired_assessments(now: datetime) -> list[Assessment]:
     )
 
 
-def purge(now: datetime) -> tuple[int, int]:
-    """Delete expired assessments (with what was drawn for them) and year-old page feedback."""
+def purge(now: datetime) -> tuple[int, int, int]:
+    """Delete expired assessments (with what was drawn for them and their sendings to the fund),
+    year-old page feedback and audit events older than five years.
+
+    A sent assessment is kept exactly as long as one never sent: the fund keeps nothing longer.
+    """
     assessments = expired_assessments(now)
     for assessment in assessments:
-        service.delete(assessment)
+        service.delete(assessment, actor="system")
     feedback = db.session.execute(
         delete(PageFeedback).where(PageFeedback.created_at < now - timedelta(days=FEEDBACK_DAYS))
     )
+    audit = db.session.execute(
+        delete(AuditEvent).where(AuditEvent.at < now - timedelta(days=AUDIT_DAYS))
+    )
     db.session.commit()
-    return len(assessments), feedback.rowcount
+    return len(assessments), feedback.rowcount, audit.rowcount
 
 
 def init_app(app: Flask) -> None:
@@ -51,6 +61,9 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("purge")
     def purge_command() -> None:
-        """Delete expired assessments and page feedback."""
-        assessments, feedback = purge(datetime.now(UTC))
-        click.echo(f"Deleted {assessments} assessment(s) and {feedback} feedback answer(s).")
+        """Delete expired assessments, page feedback and audit events."""
+        assessments, feedback, audit = purge(datetime.now(UTC))
+        click.echo(
+            f"Deleted {assessments} assessment(s), {feedback} feedback answer(s) "
+            f"and {audit} audit event(s)."
+        )

@@ -105,6 +105,35 @@ def weak_result(app, lang: str, role: str) -> str:
         return assessment.token
 
 
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_sending_to_the_fund_and_withdrawing(
+    page: Page, live_server, axe: Axe, lang: str
+):
+    """The send page, refused and filled in, the result with its status, and the withdraw page."""
+    token = weak_result(live_server.app, lang, "kommune")
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    send = f"{base}/{token}/" + ("send-til-fonden" if lang == "da" else "skicka-till-fonden")
+    withdraw = f"{base}/{token}/" + ("traek-tilbage" if lang == "da" else "dra-tillbaka")
+    page.goto(live_server.url + send)
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{send}:\n{results.generate_report()}"
+    page.locator("main form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{send} refused:\n{results.generate_report()}"
+    page.locator("#contact_name").fill("Anna Holm")
+    page.locator("#contact_email").fill("anna@example.dk")
+    page.locator("#consent").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator(".sending-state").wait_for()
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"sent result:\n{results.generate_report()}"
+    page.goto(live_server.url + withdraw)
+    assert page.locator("form [name=csrf_token]").count() == 1
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{withdraw}:\n{results.generate_report()}"
+
+
 @pytest.mark.parametrize(("lang", "role"), [("da", "kommune"), ("sv", "leverandoer")])
 def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
     page: Page, live_server, axe: Axe, lang: str, role: str

@@ -115,6 +115,19 @@ class Site:
 
         return self.once(("reassessed", lang), make)
 
+    def sent(self, lang: str) -> str:
+        """A submitted assessment sent to the fund (a result of its own: its page shows that)."""
+
+        def make() -> str:
+            token = start(self.client, lang)
+            answer_all(self.client, lang, token, self.questionnaire("kommune"))
+            self.post(self.url("assessment.submit", lang, token=token), 302)
+            contact = {"contact_name": "Anna", "contact_email": "a@example.dk", "consent": "y"}
+            self.post(self.url("assessment.send", lang, token=token), 302, data=contact)
+            return token
+
+        return self.once(("sent", lang), make)
+
 
 # Fetches one page type in a language: one response, or a list for a kind with many pages.
 Fetch = Callable[[Site, str], TestResponse | list[TestResponse]]
@@ -298,6 +311,41 @@ PAGES: list[tuple[str, Fetch]] = [
     (
         "new version",
         lambda s, lang: s.get(s.url("assessment.new_version", lang, token=s.submitted(lang))),
+    ),
+    (
+        "send to the fund",
+        lambda s, lang: s.get(
+            s.url("assessment.send", lang, token=s.submitted(lang, role="leverandoer")),
+            must_show="consent",
+        ),
+    ),
+    (
+        "send to the fund with errors",
+        lambda s, lang: s.post(
+            s.url("assessment.send", lang, token=s.submitted(lang, role="leverandoer")),
+            400,
+            "error-summary",
+            data={"contact_email": "x"},
+        ),
+    ),
+    (
+        "result sent to the fund",
+        lambda s, lang: s.get(
+            s.url("assessment.result", lang, token=s.sent(lang)), must_show="sending-state"
+        ),
+    ),
+    (
+        "withdraw from the fund",
+        lambda s, lang: s.get(s.url("assessment.withdraw", lang, token=s.sent(lang))),
+    ),
+    (
+        "saved, mailing the link refused",
+        lambda s, lang: s.post(
+            s.url("assessment.mail_link", lang, token=s.draft(lang)),
+            400,
+            "error-summary",
+            data={"email": "x"},
+        ),
     ),
     (
         "page feedback with errors",

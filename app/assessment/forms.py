@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, Field, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import (
@@ -79,6 +79,53 @@ class StartForm(SiteForm):
             ),
             Length(max=254, message=_l("Write at most %(max)d characters.", max=254)),
         ],
+    )
+
+
+def email_validators(required: str) -> list:
+    """An address a person typed: required, of the form name@host, at most 254 characters."""
+    return [
+        DataRequired(message=required),
+        Email(
+            message=_l("Enter an e-mail address like name@example.dk."), check_deliverability=False
+        ),
+        Length(max=254, message=_l("Write at most %(max)d characters.", max=254)),
+    ]
+
+
+class SendForm(SiteForm):
+    """Who the fund may contact about a sent assessment, and the respondent's consent."""
+
+    contact_name = StringField(
+        _l("Contact person's name"),
+        filters=[stripped],
+        validators=[
+            DataRequired(message=_l("Enter the name of the person the fund can contact.")),
+            Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
+        ],
+    )
+    contact_email = EmailField(
+        _l("Contact person's e-mail"),
+        description=_l("We send a confirmation with your secret link to this address."),
+        filters=[stripped],
+        validators=email_validators(_l("Enter the e-mail address the fund can write to.")),
+    )
+    consent = BooleanField(
+        _l("I want to send the assessment to the fund, and I have read what the fund will see."),
+        validators=[
+            DataRequired(message=_l("Tick the box to confirm that you want to send it.")),
+        ],
+    )
+
+
+class MailLinkForm(SiteForm):
+    """The address to mail a secret link to: typed here, never taken from elsewhere."""
+
+    email = EmailField(
+        _l("Your e-mail address"),
+        description=_l("We use it only to send this one mail."),
+        filters=[stripped],
+        validators=email_validators(_l("Enter the e-mail address to send the link to.")),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from io import BytesIO
 from types import SimpleNamespace
@@ -20,8 +21,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.assessment import service
-from app.assessment.forms import StartForm, build_dimension_form
+from app.assessment import sending, service
+from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form
 from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
 from app.core.filenames import download_name
 from app.core.questionnaire import Dimension, Questionnaire
@@ -211,10 +212,30 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{saved}}", methods=["GET"])
 def saved(token: str):
-    """The secret link to come back with."""
+    """The secret link to come back with, and a form that mails it to the respondent."""
+    return render_saved(service.find(token), MailLinkForm(formdata=None))
+
+
+def render_saved(assessment: Assessment, form: MailLinkForm, status: int = 200):
+    link = public_url("assessment.resume", token=assessment.token)  # never the Host header
+    return render_template(
+        "views/assessment/saved.html", assessment=assessment, link=link, form=form
+    ), status
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{saved}}/{{mail_link}}", methods=["POST"])
+def mail_link(token: str):
+    """Mail the secret link to the address typed here (rate-limited: see app/limits.py)."""
     assessment = service.find(token)
-    link = public_url("assessment.resume", token=token)  # never the request's Host header
-    return render_template("views/assessment/saved.html", assessment=assessment, link=link)
+    form = MailLinkForm()
+    if not form.validate_on_submit():
+        return render_saved(assessment, form, 400)
+    link = public_url("assessment.resume", token=token)
+    if sending.mail_link(assessment, form.email.data, g.lang, link):
+        flash(_("We have sent the link to %(email)s.", email=form.email.data), "success")
+    else:
+        flash(_("The mail could not be sent just now. Copy the link instead."), "error")
+    return redirect(url_for("assessment.saved", token=token))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}", methods=["GET"])
@@ -284,7 +305,57 @@ def result(token: str):
             name,
             lambda: render_result(assessment, g.lang, "views/assessment/result.html").encode(),
         )
-    return Response(page, mimetype="text/html")
+    # Where the assessment stands with the fund changes; the rest of the page does not.
+    block = render_template(
+        "views/assessment/_sending.html",
+        token=token,
+        sending=sending.status_of(token),
+        status_label=sending.status_label,
+    )
+    return Response(page.replace(SENDING_MARK, block.encode()), mimetype="text/html")
+
+
+# Where the result page (stored once drawn) shows the sending's status, drawn on every view.
+SENDING_MARK = b"<!--sending-status-->"
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{send}}", methods=["GET", "POST"])
+def send(token: str):
+    """What the fund will see and do, a contact name and e-mail, consent; then send."""
+    assessment = service.find(token)
+    if not assessment.submitted:
+        return redirect(url_for("assessment.answers", token=token))
+    status = sending.status_of(token)
+    if status is not None and status.with_the_fund:
+        return redirect(url_for("assessment.result", token=token))
+    form = SendForm(contact_email=assessment.email)
+    if form.validate_on_submit():
+        # Sent from another tab a moment ago (CannotSend): the result page shows it.
+        with contextlib.suppress(sending.CannotSend):
+            sending.send(assessment, form.contact_name.data, form.contact_email.data, g.lang)
+        return redirect(url_for("assessment.result", token=token))
+    return render_template("views/assessment/send.html", assessment=assessment, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{withdraw}}", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Ask, then withdraw a sending that no advisor has started on."""
+    assessment = service.find(token)
+    status = sending.status_of(token)
+    if status is None or not status.with_the_fund:
+        return redirect(url_for("assessment.result", token=token))
+    if status.withdrawable and request.method == "POST":  # CSRFProtect has checked the token
+        if sending.withdraw(assessment):
+            return redirect(url_for("assessment.result", token=token))
+        status = sending.status_of(token)  # an advisor started a moment ago
+    return render_template(
+        "views/assessment/withdraw.html",
+        assessment=assessment,
+        sending=status,
+        status_label=sending.status_label,
+    ), (200 if status is not None and status.withdrawable else 409)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{print}}", methods=["GET"])

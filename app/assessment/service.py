@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.assessment import sending
 from app.core.questionnaire import Questionnaire
 from app.core.scoring import is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
@@ -155,8 +156,12 @@ def new_version(previous: Assessment) -> Assessment:
     return draft
 
 
-def delete(assessment: Assessment) -> None:
-    """Remove an assessment and everything drawn for it; later versions keep their own data."""
+def delete(assessment: Assessment, actor: str = "respondent") -> None:
+    """Remove an assessment and everything drawn for it; later versions keep their own data.
+
+    A sending to the fund goes with it; the audit log keeps only that it was deleted.
+    """
+    sending.forget(assessment, actor)
     # Later versions compared themselves with this one: their kept pages must be drawn anew.
     later = select(Assessment.id).where(Assessment.previous_id == assessment.id)
     db.session.execute(RenderedFile.__table__.delete().where(RenderedFile.assessment_id.in_(later)))
