@@ -33,6 +33,11 @@ SECTIONS = {
     "simulator": {"da": "betalingssimulator", "sv": "betalningssimulator"},
     "scenario": {"da": "scenarie", "sv": "scenario"},
     "advisor": {"da": "raadgiver", "sv": "radgivare"},
+    "login": {"da": "log-ind", "sv": "logga-in"},
+    "login_code": {"da": "kode", "sv": "kod"},
+    "setup": {"da": "opsaet-kode", "sv": "stall-in-kod"},
+    "logout": {"da": "log-ud", "sv": "logga-ut"},
+    "stay": {"da": "forbliv-logget-ind", "sv": "forbli-inloggad"},
     "send": {"da": "send-til-fonden", "sv": "skicka-till-fonden"},
 }
 

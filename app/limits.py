@@ -20,6 +20,10 @@ DEFAULT_RATE_LIMITS = {
     # Forms that store something.
     "forms": "30 per minute; 300 per hour",
     "questionnaire": "120 per minute",
+    # Advisor logins count failed attempts only, in short windows: guessing is slow, but no one
+    # can keep an advisor out for longer than the window.
+    "login_address": "30 per 5 minutes",
+    "login_account": "10 per 5 minutes",
 }
 
 # endpoint: (which limit, the methods it applies to; None for all)
@@ -38,6 +42,14 @@ LIMITED = {
     "assessment.new_version": ("forms", ["POST"]),
     "feedback.submit": ("forms", None),
 }
+
+
+# The advisor login steps: failed attempts counted per address and per account (app/advisor).
+LOGIN_STEPS = ("advisor.login", "advisor.second_factor", "advisor.setup")
+
+
+def _failed(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 400
 
 
 def _limit_of(name: str):  # type: ignore[no-untyped-def]
@@ -62,3 +74,11 @@ def init_app(app: Flask) -> None:
     for endpoint, (name, methods) in LIMITED.items():
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(_limit_of(name), methods=methods)(view)
+    from app.advisor.accounts import attempt_key
+
+    for endpoint in LOGIN_STEPS:
+        view = app.view_functions[endpoint]
+        counted = {"methods": ["POST"], "deduct_when": _failed}
+        view = limiter.limit(_limit_of("login_account"), key_func=attempt_key, **counted)(view)
+        view = limiter.limit(_limit_of("login_address"), **counted)(view)
+        app.view_functions[endpoint] = view
