@@ -74,7 +74,7 @@ def find(email: str) -> Advisor | None:
 
 
 def check_new_password(password: str, email: str, name: str) -> None:
-    found = passwords.problems(password, context=(email, *email.split("@"), *name.split()))
+    found = passwords.problems(password, context=(email.split("@")[0], name, *name.split()))
     if found:
         raise AccountError("The password cannot be used: " + "; ".join(found) + ".")
 

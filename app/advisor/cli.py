@@ -11,6 +11,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app.advisor import accounts
 from app.extensions import db
@@ -38,7 +39,7 @@ def _done(action) -> None:  # type: ignore[no-untyped-def]
     return advisor
 
 
-advisors = click.Group("advisors", help="Make and change the fund's advisor accounts.")
+advisors = AppGroup("advisors", help="Make and change the fund's advisor accounts.")
 
 
 @advisors.command("create")

@@ -20,6 +20,7 @@ MAX_LENGTH = 1024
 # zxcvbn's score 3 is "safely unguessable": more than 10^8 guesses at a rate-limited login and
 # about 10^10 for a stolen slow hash.
 MIN_SCORE = 3
+MIN_OWN_WORD = 4  # a name or address part this long may not appear in the password
 
 # argon2-cffi's defaults are RFC 9106's second recommendation for Argon2id (t=3, 64 MiB, p=4).
 HASHER = PasswordHasher()
@@ -31,6 +32,10 @@ _DUMMY_HASH = HASHER.hash("not a password of any account")
 @cache
 def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def problems(password: str, context: tuple[str, ...] = ()) -> list[str]:
@@ -46,7 +51,11 @@ def problems(password: str, context: tuple[str, ...] = ()) -> list[str]:
         found.append(f"it has more than {MAX_LENGTH} characters")
     if found:
         return found
-    if password.lower() in common_passwords():
+    folded = _letters_and_digits(password)
+    own = [w for w in map(_letters_and_digits, context) if len(w) >= MIN_OWN_WORD]
+    if any(word in folded for word in own):
+        found.append("it contains the account's own name or e-mail address")
+    elif password.lower() in common_passwords():
         found.append("it is on the list of common passwords")
     elif zxcvbn(password, user_inputs=list(context))["score"] < MIN_SCORE:
         found.append("it is too easy to guess (a common word, name, pattern or repetition)")
