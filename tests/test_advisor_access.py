@@ -61,7 +61,8 @@ def assert_sent_to_login(response, url: str, method: str) -> None:
 
 
 @pytest.mark.parametrize("state", ["not logged in", "password only", "password only, no TOTP"])
-def test_every_advisor_page_needs_a_full_login(app, clock, state):
+def test_every_advisor_page_needs_a_full_login(db_app, clock, state):
+    app = db_app
     if state == "not logged in":
         client = app.test_client()
     else:

@@ -71,7 +71,8 @@ def rows(app) -> list[Advisor]:
         return found
 
 
-def test_create_reads_the_password_from_standard_input(app):
+def test_create_reads_the_password_from_standard_input(db_app):
+    app = db_app
     result = run(app, "create", "--email", "Anna@DSI.dk", "--name", "Anna Berg", password=PASSWORD)
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
@@ -123,7 +124,8 @@ def test_list_shows_accounts_without_secrets(app):
     assert "argon2" not in result.output
 
 
-def test_disable_raises_the_epoch_and_refuses_logins(app):
+def test_disable_raises_the_epoch_and_refuses_logins(db_app):
+    app = db_app
     make_account(app)
     result = run(app, "disable", "anna@dsi.dk")
     assert result.exit_code == 0, result.output

@@ -50,7 +50,10 @@ def advisor_row(app, account) -> Advisor:
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
-def test_password_and_totp_code_open_the_home_page(app, client, clock, lang):
+def test_password_and_totp_code_open_the_home_page(db_app, clock, lang):
+    """On SQLite and PostgreSQL."""
+    app = db_app
+    client = app.test_client()
     account = make_account(app)
     first = password_step(client, account, lang)
     assert first.headers["Location"] == url(app, "advisor.second_factor", lang)
@@ -218,7 +221,10 @@ def set_up_second_factor(app, client, clock, lang="da"):
     return account, advisor.totp_secret, codes
 
 
-def test_first_login_sets_up_totp_and_shows_ten_recovery_codes_once(app, client, clock):
+def test_first_login_sets_up_totp_and_shows_ten_recovery_codes_once(db_app, clock):
+    """On SQLite and PostgreSQL."""
+    app = db_app
+    client = app.test_client()
     account, _secret, codes = set_up_second_factor(app, client, clock)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert logged_in(client)
@@ -244,7 +250,9 @@ def test_a_wrong_code_at_setup_leaves_the_setup_unconfirmed(app, client, clock):
     assert not logged_in(client)
 
 
-def test_a_recovery_code_works_once(app, clock):
+def test_a_recovery_code_works_once(db_app, clock):
+    """On SQLite and PostgreSQL."""
+    app = db_app
     account, _secret, codes = set_up_second_factor(app, app.test_client(), clock)
     client = app.test_client()
     password_step(client, account)
@@ -262,7 +270,9 @@ def test_a_recovery_code_works_once(app, clock):
 # --- logout, disabling and a new password end every session --------------------------------------
 
 
-def test_logout_ends_every_session_of_the_account(app, clock):
+def test_logout_ends_every_session_of_the_account(db_app, clock):
+    """On SQLite and PostgreSQL."""
+    app = db_app
     account = make_account(app)
     here, elsewhere = app.test_client(), app.test_client()
     full_login(here, app, account, clock)
