@@ -41,6 +41,8 @@ LIMITED = {
     "assessment.delete": ("forms", ["POST"]),
     "assessment.new_version": ("forms", ["POST"]),
     "feedback.submit": ("forms", None),
+    "advisor.logout": ("forms", ["POST"]),
+    "advisor.stay": ("forms", ["POST"]),
 }
 
 
