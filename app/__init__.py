@@ -72,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
         retention,
     )
+    from app.advisor import cli as advisor_cli
+    from app.advisor import routes as advisor_routes
     from app.api.routes import bp as api_bp
     from app.assessment.routes import bp as assessment_bp
     from app.feedback.routes import bp as feedback_bp
@@ -87,6 +89,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)
+    app.register_blueprint(advisor_routes.bp)
+    advisor_routes.init_app(app)
+    advisor_cli.init_app(app)
     retention.init_app(app)
     limits.init_app(app)
     return app

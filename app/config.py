@@ -79,6 +79,15 @@ def defaults(instance_path: str) -> dict:
         "MAIL_PASSWORD": "",
         "MAIL_FROM": "no-reply@socialeinvesteringer.example",
         "MAIL_TIMEOUT": 10,
+        # Advisor sessions (app/advisor): logged out after 30 minutes without a request, warned
+        # 5 minutes before, and after 12 hours whatever happens; the step between password and
+        # second factor lasts 5 minutes.
+        "ADVISOR_IDLE_TIMEOUT": 30 * 60,
+        "ADVISOR_IDLE_WARNING": 25 * 60,
+        "ADVISOR_ABSOLUTE_TIMEOUT": 12 * 3600,
+        "ADVISOR_PENDING_TIMEOUT": 5 * 60,
+        # The name an authenticator app shows next to the code.
+        "ADVISOR_TOTP_ISSUER": "Sociale investeringer",
     }
 
 

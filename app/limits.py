@@ -25,6 +25,10 @@ DEFAULT_RATE_LIMITS = {
     "mail": "5 per hour; 20 per day",
     # The same, per secret link, whatever address the requests come from.
     "mail_per_link": "3 per hour; 10 per day",
+    # Advisor logins count failed attempts only, in short windows: guessing is slow, but no one
+    # can keep an advisor out for longer than the window.
+    "login_address": "30 per 5 minutes",
+    "login_account": "10 per 5 minutes",
 }
 
 # endpoint: (which limit, the methods it applies to; None for all)
@@ -45,12 +49,22 @@ LIMITED = {
     "assessment.send": ("mail", ["POST"]),
     "assessment.withdraw": ("forms", ["POST"]),
     "assessment.mail_link": ("mail", None),
+    "advisor.logout": ("forms", ["POST"]),
+    "advisor.stay": ("forms", ["POST"]),
 }
 
 # Endpoints whose limit counts only the requests that sent a mail (they answer with a redirect).
 MAIL_SENT = {"assessment.send", "assessment.mail_link"}
 # endpoint: a second limit, counted per secret link instead of per address.
 PER_LINK = {"assessment.mail_link": "mail_per_link"}
+
+
+# The advisor login steps: failed attempts counted per address and per account (app/advisor).
+LOGIN_STEPS = ("advisor.login", "advisor.second_factor", "advisor.setup")
+
+
+def _failed(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 400
 
 
 def _limit_of(name: str):  # type: ignore[no-untyped-def]
@@ -91,4 +105,12 @@ def init_app(app: Flask) -> None:
                 deduct_when=counted,
             )(view)
         view = limiter.limit(_limit_of(name), methods=methods, deduct_when=counted)(view)
+        app.view_functions[endpoint] = view
+    from app.advisor.accounts import attempt_key
+
+    for endpoint in LOGIN_STEPS:
+        view = app.view_functions[endpoint]
+        counted = {"methods": ["POST"], "deduct_when": _failed}
+        view = limiter.limit(_limit_of("login_account"), key_func=attempt_key, **counted)(view)
+        view = limiter.limit(_limit_of("login_address"), **counted)(view)
         app.view_functions[endpoint] = view

@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -96,11 +97,12 @@ class RenderedFile(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Advisor(db.Model):
+class Advisor(UserMixin, db.Model):
     """A fund advisor's account, made on the command line (`flask advisors create`).
 
     session_epoch is raised on logout, on disabling and on a new password: every session carries
-    the epoch it began in, so all of an account's sessions end at once.
+    the epoch it began in, so all of an account's sessions end at once. It is Flask-Login's user
+    (app/advisor/accounts.py loads it).
     """
 
     __tablename__ = "advisor"
@@ -114,12 +116,18 @@ class Advisor(db.Model):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # The 30-second step of the last code accepted: a code is good once (RFC 6238, 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Hashes of the one-time recovery codes that are still unused.
     recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login's name for it
+        return bool(self.active)
 
 
 SENDING_STATUSES = ("sent", "in_review", "returned", "resubmitted", "feedback", "withdrawn")

@@ -118,6 +118,17 @@ def db_client(db_app: Flask):
     return db_app.test_client()
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch):
+    """The advisor session clock (app.advisor.accounts.now), moved by the test."""
+    from app.advisor import accounts
+    from tests.advisor_helpers import Clock
+
+    moved = Clock()
+    monkeypatch.setattr(accounts, "now", moved)
+    return moved
+
+
 @pytest.fixture(scope="session")
 def api_contract(_sqlite_app: Flask) -> ApiContract:
     """The OpenAPI document as the API serves it."""

@@ -148,3 +148,61 @@ def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
         assert page.locator(".action").count() >= 1 and page.locator(".flag").count() >= 1
         results = axe.run(page, options=WCAG_21_AA)
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
+
+
+def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
+    """An advisor's first login in a real browser, with axe on every page of it on the way."""
+    import uuid
+
+    import pyotp
+
+    from app.advisor import accounts
+    from tests.advisor_helpers import HOME_PATH, LOGIN_PATH, PASSWORD, make_account
+
+    app = live_server.app
+    email = f"axe-{uuid.uuid4().hex[:8]}@dsi.dk"
+    make_account(app, email, "Alma Xe", second_factor=False)
+
+    def check(what: str) -> None:
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{lang} {what}:\n{results.generate_report()}"
+
+    def submit(password_or_code: dict[str, str]) -> None:
+        for field, value in password_or_code.items():
+            page.fill(f"main #{field}", value)
+        page.locator("main form button[type=submit]").last.click()
+
+    page.goto(live_server.url + LOGIN_PATH[lang])
+    check("login")
+    submit({"email": email, "password": "not the password"})
+    page.locator(".error-summary").wait_for()
+    check("login with errors")
+    submit({"password": PASSWORD})
+    page.locator(".qr-code svg").wait_for()
+    check("setup")
+    submit({"code": "000000"})
+    page.locator(".error-summary").wait_for()
+    check("setup with errors")
+    with app.app_context():
+        secret = accounts.find(email).totp_secret
+    submit({"code": pyotp.TOTP(secret).now()})
+    page.locator(".recovery-codes").wait_for()
+    check("recovery codes")
+    page.locator("main a.button-primary").click()
+    page.wait_for_url(live_server.url + HOME_PATH[lang])
+    check("home")
+    page.evaluate("document.getElementById('session-warning').hidden = false")
+    check("home with the timeout warning")
+    page.locator("#logout-form button").click()
+    page.wait_for_url(live_server.url + LOGIN_PATH[lang])
+    submit({"email": email, "password": PASSWORD})
+    page.locator("main #code").wait_for()
+    check("second factor")
+    submit({"code": "12"})
+    page.locator(".error-summary").wait_for()
+    check("second factor with errors")
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_advisor_login_pages(page: Page, live_server, axe: Axe, lang):
+    advisor_walk(page, live_server, axe, lang)

@@ -18,11 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask, url_for
 from werkzeug.test import TestResponse
 
+from app.advisor import accounts
 from app.i18n import LANGUAGES
+from tests.advisor_helpers import PASSWORD, make_account
 from tests.assessment_helpers import TOKEN_RE, answer_all, start
 from tests.conftest import ROOT, dispose, empty_tables, make_app
 from tests.helpers import check_page
@@ -199,6 +202,43 @@ def server_error(site: Site, lang: str) -> TestResponse:
 def too_large(site: Site, lang: str) -> TestResponse:
     comment = "x" * (site.app.config["MAX_CONTENT_LENGTH"] + 1)
     return site.post(site.url("feedback.submit", lang), 413, data={"comment": comment})
+
+
+def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
+    """The advisor login steps, each in a fresh browser session, for an account made once."""
+    second_factor = step in ("second factor", "home")
+    email = f"vnu-{lang}-{step.replace(' ', '-')}@dsi.dk"
+    account = site.once(
+        ("advisor", email),
+        lambda: make_account(site.app, email, "Vera Nu", second_factor=second_factor),
+    )
+    client = site.app.test_client()
+    login = site.url("advisor.login", lang)
+    if step == "login":
+        wrong = {"email": email, "password": "wrong"}
+        return [
+            site.get(login, client=client),
+            site.post(login, 400, "error-summary", client=client, data=wrong),
+        ]
+    site.post(login, 302, client=client, data={"email": email, "password": PASSWORD})
+    if step == "second factor":
+        page = site.url("advisor.second_factor", lang)
+        return [
+            site.get(page, client=client),
+            site.post(page, 400, "error-summary", client=client, data={"code": "1"}),
+        ]
+    if step == "home":
+        code = pyotp.TOTP(account.secret).now()
+        site.post(site.url("advisor.second_factor", lang), 302, client=client, data={"code": code})
+        return [site.get(site.url("advisor.home", lang), client=client, must_show="Vera Nu")]
+    page = site.url("advisor.setup", lang)
+    shown = [
+        site.get(page, client=client, must_show="<svg"),
+        site.post(page, 400, "error-summary", client=client, data={"code": "000000"}),
+    ]
+    with site.app.app_context():
+        code = pyotp.TOTP(accounts.find(email).totp_secret).now()
+    return [*shown, site.post(page, 200, "recovery-codes", client=client, data={"code": code})]
 
 
 PAGES: list[tuple[str, Fetch]] = [
@@ -381,6 +421,13 @@ PAGES: list[tuple[str, Fetch]] = [
         ),
     ),
     ("server error", server_error),
+    ("advisor login, with errors", lambda s, lang: advisor(s, lang, "login")),
+    ("advisor second factor, with errors", lambda s, lang: advisor(s, lang, "second factor")),
+    (
+        "advisor code setup, with errors, and the recovery codes",
+        lambda s, lang: advisor(s, lang, "setup"),
+    ),
+    ("advisor home", lambda s, lang: advisor(s, lang, "home")),
 ]
 
 

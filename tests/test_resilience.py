@@ -132,14 +132,15 @@ def test_forms_that_store_something_are_limited(tmp_path):
 
 
 def test_every_post_route_is_rate_limited(app):
-    from app.limits import LIMITED
+    from app.limits import LIMITED, LOGIN_STEPS
 
     posts = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if "POST" in (rule.methods or ()) and not rule.endpoint.startswith("api.")
     }
-    assert posts <= set(LIMITED), posts - set(LIMITED)
+    limited = set(LIMITED) | set(LOGIN_STEPS)  # the login steps: per address and per account
+    assert posts <= limited, posts - limited
 
 
 @pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)

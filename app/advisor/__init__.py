@@ -1,0 +1,1 @@
+"""The advisor workspace: the fund's advisors log in with a password and a second factor."""
