@@ -10,8 +10,10 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -25,9 +27,13 @@ from flask_login import current_user, login_required, logout_user
 
 from app.advisor import accounts
 from app.advisor.forms import CodeForm, LoginForm, SetupForm
+from app.assessment import service
+from app.assessment.report import render_result, scenario_report
+from app.core.scoring import is_shown
 from app.extensions import db, login_manager
 from app.i18n import localized_route
-from app.models import Advisor
+from app.models import Advisor, Sending
+from app.review.listing import read_filters, sent_assessments
 
 bp = Blueprint("advisor", __name__)
 
@@ -217,8 +223,42 @@ def stay():
     return redirect(accounts.safe_next(request.form.get("next")) or url_for(".home"))
 
 
+def level_choices(lang: str) -> list[tuple[str, str]]:
+    """The five levels, lowest first, in the page's language (both questionnaires share them)."""
+    questionnaire = service.questionnaires()["kommune"]
+    return [(level.id, level.title[lang]) for level in questionnaire.levels]
+
+
 @localized_route(bp, "/{advisor}/")
 @login_required
 def home():
-    """The advisor's start page: the sent assessments (the list comes with the review work)."""
-    return render_template(TEMPLATES + "home.html")
+    """The sent assessments: filtered, sorted and paged in the database, with counts per status."""
+    filters = read_filters(request.args)
+    levels = level_choices(g.lang)
+    return render_template(
+        "views/advisor/list.html",
+        page=sent_assessments(filters),
+        filters=filters,
+        levels=levels,
+        level_names=dict(levels),
+    )
+
+
+@localized_route(bp, "/{advisor}/<int:sending_id>")
+@login_required
+def assessment(sending_id: int):
+    """One sent assessment: result, warnings, actions, scenario, and the answers with notes."""
+    sending = db.session.get(Sending, sending_id)
+    if sending is None or sending.status == "withdrawn":
+        abort(404)
+    sent = sending.assessment
+    questionnaire = service.questionnaire_of(sent)
+    return render_result(
+        sent,
+        g.lang,
+        "views/advisor/assessment.html",
+        sending=sending,
+        questionnaire=questionnaire,
+        is_shown=lambda q: is_shown(q, sent.answers, questionnaire),
+        scenario=scenario_report(sent.scenario) if sent.scenario else None,
+    )
