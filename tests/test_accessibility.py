@@ -150,6 +150,31 @@ def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
 
+def sent_to_the_fund(app, token: str) -> None:  # type: ignore[no-untyped-def]
+    """Mark a submitted assessment as sent to the fund, as the send page does."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Assessment, Sending
+
+    with app.app_context():
+        assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
+        result = assessment.result
+        db.session.add(
+            Sending(
+                assessment_id=assessment.id,
+                contact_name="Anna <b>Holm</b>",
+                contact_email="anna@example.dk",
+                role=assessment.questionnaire_id,
+                overall_level=result["overall_level"],
+                overall_score=result["overall"],
+                requirements_unmet=result["gate"]["requirements_unmet"],
+                high_flags=result["gate"]["high_flags"],
+            )
+        )
+        db.session.commit()
+
+
 def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     """An advisor's first login in a real browser, with axe on every page of it on the way."""
     import uuid
@@ -162,6 +187,7 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     app = live_server.app
     email = f"axe-{uuid.uuid4().hex[:8]}@dsi.dk"
     make_account(app, email, "Alma Xe", second_factor=False)
+    sent_to_the_fund(app, weak_result(app, lang, "kommune"))
 
     def check(what: str) -> None:
         results = axe.run(page, options=WCAG_21_AA)
@@ -191,6 +217,10 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     page.locator("main a.button-primary").click()
     page.wait_for_url(live_server.url + HOME_PATH[lang])
     check("home")
+    page.locator(".review-table tbody a").first.click()
+    page.locator(".sending-facts").wait_for()
+    check("a sent assessment")
+    page.goto(live_server.url + HOME_PATH[lang])
     page.evaluate("document.getElementById('session-warning').hidden = false")
     check("home with the timeout warning")
     page.locator("#logout-form button").click()
