@@ -111,6 +111,10 @@ def test_a_supplier_without_a_municipal_partner_answers_only_its_own_readiness(a
     }
     target_group = supplier.dimension("target_group").title["sv"]
     assert "Gäller inte utifrån era svar" in headline[target_group]
+    # The printable report lists the answers of the pages asked, and no empty ones.
+    printable = get_page(client, f"{BASE['sv']}/{token}/utskrift")
+    answered = [h.get_text(strip=True) for h in printable.select(".report-answers h3")]
+    assert answered == [supplier.dimension(d).title["sv"] for d in asked]
     # Its requirements are its own obligations, and all of them apply without a partner.
     assert text_of(result, ".requirements-count").startswith(f"{len(supplier.requirements)} av")
 
