@@ -294,7 +294,7 @@ def result(token: str):
     view is one database lookup. The page holds nothing personal to the visitor (no CSRF token).
     """
     name = f"result-{g.lang}.html"
-    page = service.stored_file(token, name)
+    page, sent = service.stored_page_with_sending(token, name)
     if page is None:
         assessment = service.find(token)
         if not assessment.submitted:
@@ -305,11 +305,14 @@ def result(token: str):
             name,
             lambda: render_result(assessment, g.lang, "views/assessment/result.html").encode(),
         )
+        status = sending.status_of(token)
+    else:
+        status = sending.StatusView(*sent) if sent else None
     # Where the assessment stands with the fund changes; the rest of the page does not.
     block = render_template(
         "views/assessment/_sending.html",
         token=token,
-        sending=sending.status_of(token),
+        sending=status,
         status_label=sending.status_label,
     )
     return Response(page.replace(SENDING_MARK, block.encode()), mimetype="text/html")

@@ -17,7 +17,7 @@ from app.core.scoring import is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
 from app.errors import UnknownLink
 from app.extensions import db
-from app.models import Assessment, RenderedFile
+from app.models import Assessment, RenderedFile, Sending
 
 TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -193,6 +193,25 @@ def stored_file(token: str, name: str) -> bytes | None:
     )
     with db.engine.connect() as connection:
         return connection.execute(query).scalar()
+
+
+def stored_page_with_sending(token: str, name: str) -> tuple[bytes | None, tuple | None]:
+    """A stored page and, if the assessment was sent, (status, sent_at, updated_at): one query.
+
+    A repeat view of a result is this one lookup on a plain connection, no ORM session.
+    """
+    query = (
+        select(RenderedFile.content, Sending.status, Sending.sent_at, Sending.updated_at)
+        .select_from(RenderedFile)
+        .join(Assessment, RenderedFile.assessment_id == Assessment.id)
+        .outerjoin(Sending, Sending.assessment_id == Assessment.id)
+        .where(Assessment.token == token, RenderedFile.name == versioned(name))
+    )
+    with db.engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None, None
+    return row[0], (tuple(row[1:]) if row[1] is not None else None)
 
 
 def rendered(assessment: Assessment, name: str, draw) -> bytes:  # type: ignore[no-untyped-def]
