@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -152,6 +153,14 @@ class Sending(db.Model):
     assigned_advisor_id: Mapped[int | None] = mapped_column(
         ForeignKey("advisor.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # The programme an advisor filed it under (the authority's and its suppliers' assessments).
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # Which version the fund has: 1 when first sent, one more for each revision sent again.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Returned, and its respondent has reopened it to revise (the fund keeps the sent version).
+    revising: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(40), index=True)
     overall_level: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     overall_score: Mapped[float | None] = mapped_column(nullable=True, index=True)
@@ -166,8 +175,108 @@ class Sending(db.Model):
 
     assessment: Mapped[Assessment] = relationship()
     assigned_advisor: Mapped[Advisor | None] = relationship()
+    programme: Mapped[Programme | None] = relationship(back_populates="sendings")
+    scores: Mapped[list[SendingScore]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": lock_version}
+
+
+class Programme(db.Model):
+    """A programme the fund follows: the assessments of an authority and its suppliers."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("advisor.id", ondelete="SET NULL"), nullable=True
+    )
+
+    sendings: Mapped[list[Sending]] = relationship(back_populates="programme")
+
+
+class SendingScore(db.Model):
+    """One dimension's score and level of the version the fund has, for filters and the dashboard.
+
+    Copied from the frozen result on sending (like the summary columns of `sending`), so that no
+    list or chart opens a stored result.
+    """
+
+    __tablename__ = "sending_score"
+    __table_args__ = (
+        UniqueConstraint("sending_id", "dimension"),
+        Index("ix_sending_score_dimension_level", "dimension", "level"),
+        Index("ix_sending_score_dimension_score", "dimension", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sending_id: Mapped[int] = mapped_column(
+        ForeignKey("sending.id", ondelete="CASCADE"), index=True
+    )
+    dimension: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float | None] = mapped_column(nullable=True)
+    level: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # scored | not_enough_answers | not_applicable (app/core/scoring.py)
+    status: Mapped[str] = mapped_column(String(20), default="scored")
+
+
+class SendingVersion(db.Model):
+    """A version the fund had before the respondent revised it, kept as it was sent.
+
+    When an advisor returns an assessment, its respondent edits the same assessment again (same
+    secret link); the version the fund saw is copied here first, so that advisors keep seeing what
+    was sent, comments stay with the version they were made on, and the change can be shown.
+    """
+
+    __tablename__ = "sending_version"
+    __table_args__ = (UniqueConstraint("sending_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sending_id: Mapped[int] = mapped_column(
+        ForeignKey("sending.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    scenario: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+COMMENT_KINDS = ("comment", "note", "feedback")
+
+
+class ReviewComment(db.Model):
+    """An advisor's words on a sent assessment.
+
+    kind: "comment" goes to the respondent when the assessment is returned (question_id names the
+    question, or None for the whole); "note" is internal and never shown to the respondent;
+    "feedback" is the closing word. version is the sending's version it was written on.
+    """
+
+    __tablename__ = "review_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sending_id: Mapped[int] = mapped_column(
+        ForeignKey("sending.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    question_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    advisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("advisor.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A comment is a draft until the assessment is returned with it; then the respondent sees it.
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    advisor: Mapped[Advisor | None] = relationship()
 
 
 class AuditEvent(db.Model):

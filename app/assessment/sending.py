@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from app import mail
 from app.extensions import db
-from app.models import Advisor, Assessment, AuditEvent, Sending
+from app.models import Advisor, Assessment, AuditEvent, Sending, SendingScore
 from app.urls import public_url
 
 # While a sending has this status, no advisor has begun on it and its respondent may withdraw.
@@ -94,6 +94,34 @@ def summary(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def dimension_scores(assessment: Assessment) -> list[SendingScore]:
+    """The frozen result's score and level per dimension, as rows the list and dashboard read."""
+    return [
+        SendingScore(
+            dimension=d["id"],
+            score=d.get("score"),
+            level=d.get("level"),
+            status=d.get("status", "scored"),
+        )
+        for d in (assessment.result or {}).get("dimensions", [])
+    ]
+
+
+def copy_summary(sending: Sending, assessment: Assessment) -> None:
+    """Copy the figures the list filters by from the version the fund now has."""
+    for column, value in summary(assessment).items():
+        setattr(sending, column, value)
+    # Updated in place: the rows are unique per dimension.
+    fresh = {row.dimension: row for row in dimension_scores(assessment)}
+    for row in list(sending.scores):
+        new = fresh.pop(row.dimension, None)
+        if new is None:
+            sending.scores.remove(row)
+        else:
+            row.score, row.level, row.status = new.score, new.level, new.status
+    sending.scores.extend(fresh.values())
+
+
 def send(assessment: Assessment, name: str, email: str, lang: str) -> Sending:
     """Send a submitted assessment to the fund (again, if it was withdrawn), then mail about it.
 
@@ -114,8 +142,7 @@ def send(assessment: Assessment, name: str, email: str, lang: str) -> Sending:
     sending.status = "sent"
     sending.sent_at = now
     sending.assigned_advisor_id = None
-    for column, value in summary(assessment).items():
-        setattr(sending, column, value)
+    copy_summary(sending, assessment)
     audit("sent", assessment.id, lang=lang)
     db.session.commit()
     mail_confirmation(assessment, sending, lang)
