@@ -173,6 +173,11 @@ def format_score(score: float | None) -> str:
     return "–" if score is None else f"{score:.0f}"
 
 
+def drawing_prefix(assessment: Assessment) -> str:
+    """Where a kept version's drawings are stored ("v1-"), apart from the live assessment's."""
+    return getattr(assessment, "drawing_prefix", "")
+
+
 def chart_svg(
     assessment: Assessment, lang: str, view: dict[str, Any], for_print: bool = False
 ) -> str:
@@ -184,13 +189,15 @@ def chart_svg(
         return charts.figure_svg(figure, title, chart_description(view), "radar").encode()
 
     name = f"radar-print-{lang}.svg" if for_print else f"radar-{lang}.svg"
-    return service.rendered(assessment, name, draw).decode()
+    return service.rendered(assessment, drawing_prefix(assessment) + name, draw).decode()
 
 
 def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
     """The radar as PNG, drawn once per result and language."""
     return service.rendered(
-        assessment, f"radar-{lang}.png", lambda: charts.figure_png(_radar(view, assessment))
+        assessment,
+        drawing_prefix(assessment) + f"radar-{lang}.png",
+        lambda: charts.figure_png(_radar(view, assessment)),
     )
 
 
