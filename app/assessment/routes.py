@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -308,12 +309,10 @@ def result(token: str):
         status = sending.status_of(token)
     else:
         status = sending.StatusView(*sent) if sent else None
-    # Where the assessment stands with the fund changes; the rest of the page does not.
-    block = render_template(
-        "views/assessment/_sending.html",
-        token=token,
-        sending=status,
-        status_label=sending.status_label,
+    # Where the assessment stands with the fund changes; the rest of the page does not. The
+    # block needs no context processor: it is drawn straight from its template.
+    block = current_app.jinja_env.get_template("views/assessment/_sending.html").render(
+        token=token, sending=status, status_label=sending.status_label, lang=g.lang
     )
     return Response(page.replace(SENDING_MARK, block.encode()), mimetype="text/html")
 

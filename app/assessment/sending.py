@@ -37,6 +37,8 @@ class StatusView:
     status: str
     sent_at: datetime
     changed_at: datetime
+    revising: bool = False
+    version: int = 1
 
     @property
     def withdrawable(self) -> bool:
@@ -74,7 +76,9 @@ def current(assessment: Assessment) -> Sending | None:
 def status_of(token: str) -> StatusView | None:
     """The sending behind a secret link, in one query (the result page is otherwise stored)."""
     row = db.session.execute(
-        select(Sending.status, Sending.sent_at, Sending.updated_at)
+        select(
+            Sending.status, Sending.sent_at, Sending.updated_at, Sending.revising, Sending.version
+        )
         .join(Assessment, Sending.assessment_id == Assessment.id)
         .where(Assessment.token == token)
     ).first()

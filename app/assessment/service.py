@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.assessment import sending
@@ -195,20 +195,32 @@ def stored_file(token: str, name: str) -> bytes | None:
         return connection.execute(query).scalar()
 
 
+# Built once: a repeat view of a result only binds the token and the name.
+_STORED_PAGE_WITH_SENDING = (
+    select(
+        RenderedFile.content,
+        Sending.status,
+        Sending.sent_at,
+        Sending.updated_at,
+        Sending.revising,
+        Sending.version,
+    )
+    .select_from(RenderedFile)
+    .join(Assessment, RenderedFile.assessment_id == Assessment.id)
+    .outerjoin(Sending, Sending.assessment_id == Assessment.id)
+    .where(Assessment.token == bindparam("token"), RenderedFile.name == bindparam("name"))
+)
+
+
 def stored_page_with_sending(token: str, name: str) -> tuple[bytes | None, tuple | None]:
-    """A stored page and, if the assessment was sent, (status, sent_at, updated_at): one query.
+    """A stored page and, if the assessment was sent, its StatusView fields: one query.
 
     A repeat view of a result is this one lookup on a plain connection, no ORM session.
     """
-    query = (
-        select(RenderedFile.content, Sending.status, Sending.sent_at, Sending.updated_at)
-        .select_from(RenderedFile)
-        .join(Assessment, RenderedFile.assessment_id == Assessment.id)
-        .outerjoin(Sending, Sending.assessment_id == Assessment.id)
-        .where(Assessment.token == token, RenderedFile.name == versioned(name))
-    )
     with db.engine.connect() as connection:
-        row = connection.execute(query).first()
+        row = connection.execute(
+            _STORED_PAGE_WITH_SENDING, {"token": token, "name": versioned(name)}
+        ).first()
     if row is None:
         return None, None
     return row[0], (tuple(row[1:]) if row[1] is not None else None)
