@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from tests.api_contract import ApiContract, CheckedClient
+from tests.mail_helpers import db_inbox, inbox, smtp_server  # noqa: F401 (fixtures for every module)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"

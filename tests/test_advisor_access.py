@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from app.advisor.routes import PUBLIC
 from tests.advisor_helpers import LOGIN_PATH, make_account, password_step
@@ -22,8 +22,13 @@ def advisor_rules(app: Flask) -> list[Rule]:
 
 
 def sample_value(rule: Rule, name: str) -> object:
-    """A value for a URL argument: any will do, since no login means no page."""
-    return 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
+    """A value for a URL argument: any the rule accepts will do, since no login means no page."""
+    converter = rule._converters[name]
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "x"
 
 
 def address(app: Flask, rule: Rule) -> str:

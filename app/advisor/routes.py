@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     g,
@@ -28,11 +27,9 @@ from flask_login import current_user, login_required, logout_user
 from app.advisor import accounts
 from app.advisor.forms import CodeForm, LoginForm, SetupForm
 from app.assessment import service
-from app.assessment.report import render_result, scenario_report
-from app.core.scoring import is_shown
 from app.extensions import db, login_manager
 from app.i18n import localized_route
-from app.models import Advisor, Sending
+from app.models import Advisor
 from app.review.listing import read_filters, sent_assessments
 
 bp = Blueprint("advisor", __name__)
@@ -244,21 +241,5 @@ def home():
     )
 
 
-@localized_route(bp, "/{advisor}/<int:sending_id>")
-@login_required
-def assessment(sending_id: int):
-    """One sent assessment: result, warnings, actions, scenario, and the answers with notes."""
-    sending = db.session.get(Sending, sending_id)
-    if sending is None or sending.status == "withdrawn":
-        abort(404)
-    sent = sending.assessment
-    questionnaire = service.questionnaire_of(sent)
-    return render_result(
-        sent,
-        g.lang,
-        "views/advisor/assessment.html",
-        sending=sending,
-        questionnaire=questionnaire,
-        is_shown=lambda q: is_shown(q, sent.answers, questionnaire),
-        scenario=scenario_report(sent.scenario) if sent.scenario else None,
-    )
+# The review of one sent assessment lives in its own module, on this blueprint.
+from app.advisor import review  # noqa: E402, F401

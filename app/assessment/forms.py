@@ -250,3 +250,7 @@ def build_dimension_form(
     data = {f"q_{q}": a for q, a in answers.items()}
     data.update({f"note_{q}": n for q, n in notes.items()})
     return Form(formdata=formdata, data=data)
+
+
+class ReviseForm(SiteForm):
+    """Revise a returned assessment, or send the revision: the button says which (CSRF only)."""

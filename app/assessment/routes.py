@@ -206,6 +206,7 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
         previous=previous_page(questionnaire, answers, number),
         hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
         notice=notice,
+        advisor_comments=review_routes.review_comments_on(assessment),
         back=back,
         language_switch_form="step-form",
     )
@@ -438,3 +439,7 @@ def submitted_or_404(token: str) -> Assessment:
     if not assessment.submitted:
         abort(404)
     return assessment
+
+
+# The respondent's side of a review lives in its own module, on this blueprint.
+from app.assessment import review_routes  # noqa: E402

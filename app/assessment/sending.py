@@ -15,11 +15,19 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app import mail
 from app.extensions import db
-from app.models import Advisor, Assessment, AuditEvent, Sending, SendingScore
+from app.models import (
+    Advisor,
+    Assessment,
+    AuditEvent,
+    ReviewComment,
+    Sending,
+    SendingScore,
+    SendingVersion,
+)
 from app.urls import public_url
 
 # While a sending has this status, no advisor has begun on it and its respondent may withdraw.
@@ -191,6 +199,10 @@ def forget(assessment: Assessment, actor: str) -> None:
     sending = current(assessment)
     if sending is None:
         return
+    # Comments, notes and kept versions go too; deleted here, not only by the foreign keys'
+    # cascade, which SQLite enforces only when asked to.
+    for model in (ReviewComment, SendingVersion):
+        db.session.execute(delete(model).where(model.sending_id == sending.id))
     db.session.delete(sending)
     db.session.execute(
         update(AuditEvent).where(AuditEvent.assessment_id == assessment.id).values(detail={})
