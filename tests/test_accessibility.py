@@ -236,3 +236,65 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
 @pytest.mark.parametrize("lang", ["da", "sv"])
 def test_no_wcag_violations_on_the_advisor_login_pages(page: Page, live_server, axe: Axe, lang):
     advisor_walk(page, live_server, axe, lang)
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_review_pages(page: Page, live_server, axe: Axe, lang):
+    """The advisor's review panel with its forms and errors, the conflict message, and the
+    respondent's review page after a return and during a revision."""
+    import uuid
+
+    import pyotp
+
+    from tests.advisor_helpers import LOGIN_PATH, PASSWORD, make_account
+
+    app = live_server.app
+    account = make_account(app, f"rev-{uuid.uuid4().hex[:8]}@dsi.dk", "Rita Vik", lead=True)
+    token = weak_result(app, lang, "kommune")
+    sent_to_the_fund(app, token)
+
+    def check(what: str) -> None:
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{lang} {what}:\n{results.generate_report()}"
+
+    page.goto(live_server.url + LOGIN_PATH[lang])
+    page.fill("main #email", account.email)
+    page.fill("main #password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.locator("main #code").wait_for()
+    page.fill("main #code", pyotp.TOTP(account.secret).now())
+    page.locator("main form button[type=submit]").click()
+    page.locator(".review-table tbody a").first.click()
+    page.locator(".review-panel").wait_for()
+    check("assessment before the review")
+    page.locator(".review-panel form button[type=submit]").first.click()
+    page.locator("#return-overall").wait_for()
+    check("assessment in review, with the comment forms")
+    page.locator(".review-comment-form summary").first.click()
+    page.locator(".review-comment-form button[type=submit]").first.click()
+    page.locator(".error-summary").wait_for()
+    check("an empty comment refused")
+    page.locator(".review-comment-form textarea").first.fill("Hvor <b>kommer</b> tallet fra?")
+    page.locator(".review-comment-form button[type=submit]").first.click()
+    page.locator(".review-comment--draft").wait_for()
+    check("a draft comment")
+    page.locator(".review-comment--draft button").click()  # taken back before it was sent
+    page.locator(".review-comment-form").first.wait_for()
+    assert page.locator(".review-comment--draft").count() == 0
+    page.locator(".review-comment-form summary").first.click()
+    page.locator(".review-comment-form textarea").first.fill("Hvor <b>kommer</b> tallet fra?")
+    page.locator(".review-comment-form button[type=submit]").first.click()
+    page.locator(".review-comment--draft").wait_for()
+    page.fill("#return-overall", "Se på målgruppen.")
+    page.locator("#return-overall").locator("xpath=ancestor::form").locator("button").click()
+    page.locator(".review-status[data-status=returned]").wait_for()
+    check("returned")
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    review = {"da": "gennemgang", "sv": "granskning"}[lang]
+    page.goto(f"{live_server.url}{base}/{token}/{review}")
+    assert "Hvor <b>kommer</b> tallet fra?" in page.locator("main").inner_text()  # escaped
+    check("the respondent's review page")
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server.url}{base}/{token}/{'trin' if lang == 'da' else 'steg'}/1")
+    page.locator(".review-on-page").wait_for()
+    check("a questionnaire page with the advisor's comment")

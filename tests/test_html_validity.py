@@ -21,10 +21,13 @@ from pathlib import Path
 import pyotp
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.advisor import accounts
+from app.extensions import db
 from app.i18n import LANGUAGES
+from app.models import Assessment, Sending
 from tests.advisor_helpers import PASSWORD, make_account
 from tests.assessment_helpers import TOKEN_RE, answer_all, start
 from tests.conftest import ROOT, dispose, empty_tables, make_app
@@ -241,6 +244,49 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
     return [*shown, site.post(page, 200, "recovery-codes", client=client, data={"code": code})]
 
 
+def review(site: Site, lang: str) -> list[TestResponse]:
+    """The advisor's review of a sent assessment in each state, with errors and a conflict, and
+    the respondent's side of it: the review page and a questionnaire page with a comment."""
+    email = f"vnu-review-{lang}@dsi.dk"
+    account = make_account(site.app, email, "Vera <b>Nu</b>", lead=True)
+    advisor = site.app.test_client()
+    site.post(site.url("advisor.login", lang), 302, client=advisor,
+              data={"email": email, "password": PASSWORD})  # fmt: skip
+    code = pyotp.TOTP(account.secret).now()
+    site.post(site.url("advisor.second_factor", lang), 302, client=advisor, data={"code": code})
+    respondent = site.app.test_client()
+    token = start(respondent, lang)
+    answer_all(respondent, lang, token, site.questionnaire("kommune"))
+    site.post(site.url("assessment.submit", lang, token=token), 302, client=respondent)
+    contact = {"contact_name": "Anna <i>", "contact_email": "a@example.dk", "consent": "y"}
+    site.post(site.url("assessment.send", lang, token=token), 302, client=respondent, data=contact)
+    with site.app.app_context():
+        sending = db.session.scalar(
+            select(Sending).join(Assessment).where(Assessment.token == token)
+        )
+        sending_id, lock = sending.id, sending.lock_version
+    page = site.url("advisor.assessment", lang, sending_id=sending_id)
+
+    def act(action: str, status: int, data: dict, **query: str) -> TestResponse:
+        address = site.url("advisor.review", lang, sending_id=sending_id, action=action, **query)
+        return site.post(address, status, client=advisor, data=data)
+
+    shown = [site.get(page, client=advisor, must_show="review-panel")]
+    act("start", 302, {"start-lock_version": str(lock)})
+    shown.append(site.get(page, client=advisor, must_show="return-overall"))
+    shown.append(act("comment", 400, {"c-all-body": ""}))
+    shown.append(act("return", 409, {"return-lock_version": str(lock), "return-overall": "x"}))
+    act("note", 302, {"note-body": "Intern <b>note</b>"})
+    act("return", 302, {"return-lock_version": str(lock + 1), "return-overall": "Se <b>her</b>"})
+    shown.append(site.get(page, client=advisor, must_show="Se &lt;b&gt;her&lt;/b&gt;"))
+    review_page = site.url("assessment.review", lang, token=token)
+    shown.append(site.get(review_page, client=respondent, must_show="Se &lt;b&gt;her&lt;/b&gt;"))
+    site.post(review_page, 302, client=respondent, data={"action": "revise"})
+    comment_page = site.url("assessment.step", lang, token=token, number=1)
+    shown.append(site.get(comment_page, client=respondent))
+    return shown
+
+
 PAGES: list[tuple[str, Fetch]] = [
     ("start page", lambda s, lang: s.get(s.url("main.home", lang))),
     ("toolbox overview", lambda s, lang: s.get(s.url("main.toolbox", lang))),
@@ -428,6 +474,7 @@ PAGES: list[tuple[str, Fetch]] = [
         lambda s, lang: advisor(s, lang, "setup"),
     ),
     ("advisor home", lambda s, lang: advisor(s, lang, "home")),
+    ("advisor review, with errors and a conflict, and the respondent's side", review),
 ]
 
 

@@ -80,7 +80,12 @@ def test_return_revise_resend_and_feedback(db_app, db_client, db_inbox, clock, l
     assert WORDS[lang]["start"] in page.get_text()
     assert (
         act(
-            advisor, app, lang, sending_id, "start", {"lock_version": lock_of(app, sending_id)}
+            advisor,
+            app,
+            lang,
+            sending_id,
+            "start",
+            {"start-lock_version": lock_of(app, sending_id)},
         ).status_code
         == 302
     )
@@ -168,7 +173,12 @@ def test_return_revise_resend_and_feedback(db_app, db_client, db_inbox, clock, l
     # Feedback closes the review, and the respondent is told.
     assert (
         act(
-            advisor, app, lang, sending_id, "start", {"lock_version": lock_of(app, sending_id)}
+            advisor,
+            app,
+            lang,
+            sending_id,
+            "start",
+            {"start-lock_version": lock_of(app, sending_id)},
         ).status_code
         == 302
     )
@@ -212,7 +222,9 @@ def test_two_advisors_on_one_assessment_are_told_instead_of_overwriting(app, cli
     full_login(first, app, make_account(app), clock)
     full_login(second, app, make_account(app, email="bo@dsi.dk", name="Bo Lind"), clock)
     seen = lock_of(app, sending_id)  # both have the page open
-    assert act(first, app, "da", sending_id, "start", {"lock_version": seen}).status_code == 302
+    assert (
+        act(first, app, "da", sending_id, "start", {"start-lock_version": seen}).status_code == 302
+    )
     act(first, app, "da", sending_id, "comment", {"c-all-body": "x"})
     clash = act(
         second,
@@ -244,7 +256,7 @@ def test_a_return_needs_a_comment_and_an_empty_comment_is_refused(app, client, c
     sending_id = sent(app, client)
     advisor = app.test_client()
     full_login(advisor, app, make_account(app), clock)
-    act(advisor, app, "da", sending_id, "start", {"lock_version": lock_of(app, sending_id)})
+    act(advisor, app, "da", sending_id, "start", {"start-lock_version": lock_of(app, sending_id)})
     empty = act(
         advisor, app, "da", sending_id, "return", {"return-lock_version": lock_of(app, sending_id)}
     )
@@ -279,7 +291,7 @@ def test_only_a_lead_advisor_assigns_and_the_assigned_advisor_is_mailed(app, cli
     bo = make_account(app, email="bo@dsi.dk", name="Bo Lind")
     full_login(lead, app, make_account(app, lead=True), clock)
     full_login(plain, app, bo, clock)
-    assert "advisor" not in [
+    assert "assign-advisor" not in [
         f.get("name") for f in advisor_page(plain, app, "da", sending_id).select("select")
     ]
     refused = act(
@@ -288,7 +300,7 @@ def test_only_a_lead_advisor_assigns_and_the_assigned_advisor_is_mailed(app, cli
         "da",
         sending_id,
         "assign",
-        {"lock_version": lock_of(app, sending_id), "advisor": str(bo.id)},
+        {"assign-lock_version": lock_of(app, sending_id), "assign-advisor": str(bo.id)},
     )
     assert refused.status_code == 302
     with app.app_context():
@@ -299,7 +311,7 @@ def test_only_a_lead_advisor_assigns_and_the_assigned_advisor_is_mailed(app, cli
         "da",
         sending_id,
         "assign",
-        {"lock_version": lock_of(app, sending_id), "advisor": str(bo.id)},
+        {"assign-lock_version": lock_of(app, sending_id), "assign-advisor": str(bo.id)},
     )
     assert done.status_code == 302
     with app.app_context():

@@ -57,11 +57,11 @@ def advisor_choices() -> list[tuple[str, str]]:
 def blank_forms(sending: Sending) -> dict[str, Any]:
     """Every form of the page, empty, with the lock version the page is drawn with."""
     lock = str(sending.lock_version)
-    assign = AssignForm(formdata=None, lock_version=lock)
+    assign = AssignForm(formdata=None, lock_version=lock, prefix="assign")
     assign.advisor.choices = advisor_choices()
     assign.advisor.data = str(sending.assigned_advisor_id or "")
     return {
-        "start": StartForm(formdata=None, lock_version=lock),
+        "start": StartForm(formdata=None, lock_version=lock, prefix="start"),
         "assign": assign,
         "note": NoteForm(formdata=None, prefix="note"),
         "return": ReturnForm(formdata=None, lock_version=lock, prefix="return"),
@@ -172,14 +172,14 @@ def review(sending_id: int, action: str):
             flash(_("The comment is removed."), "success")
             return back
         if action == "start":
-            form = StartForm()
+            form = StartForm(prefix="start")
             if not form.validate_on_submit():
                 abort(400)
             workflow.start_review(sending, advisor, form.seen())
             flash(_("The review has started."), "success")
             return back
         if action == "assign":
-            form = AssignForm()
+            form = AssignForm(prefix="assign")
             form.advisor.choices = advisor_choices()
             if not form.validate_on_submit():
                 return review_page(sending, forms={"assign": form}, status=400)
