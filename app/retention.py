@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select
 
 from app.assessment import service
 from app.extensions import db
-from app.models import Assessment, AuditEvent, PageFeedback
+from app.models import Assessment, AuditEvent, PageFeedback, Sending
 
 DRAFT_DAYS = 90
 SUBMITTED_YEARS = 3
@@ -22,13 +22,26 @@ AUDIT_DAYS = AUDIT_YEARS * 365
 
 
 def expired_assessments(now: datetime) -> list[Assessment]:
-    """Drafts untouched for 90 days and submitted assessments older than three years."""
+    """Drafts untouched for 90 days and submitted assessments older than three years.
+
+    A draft that is the revision of an assessment the fund was sent is kept as long as that
+    sending: three years from when it was first sent, not 90 days from the last change, so that an
+    unfinished revision never takes the version the fund has with it early.
+    """
+    sent = select(Sending.assessment_id)
+    first_sent = (
+        select(Sending.sent_at).where(Sending.assessment_id == Assessment.id).scalar_subquery()
+    )
     return list(
         db.session.scalars(
             select(Assessment).where(
                 or_(
                     (Assessment.status == "draft")
-                    & (Assessment.updated_at < now - timedelta(days=DRAFT_DAYS)),
+                    & (Assessment.updated_at < now - timedelta(days=DRAFT_DAYS))
+                    & Assessment.id.not_in(sent),
+                    (Assessment.status == "draft")
+                    & Assessment.id.in_(sent)
+                    & (first_sent < now - timedelta(days=SUBMITTED_DAYS)),
                     (Assessment.status == "submitted")
                     & (Assessment.submitted_at < now - timedelta(days=SUBMITTED_DAYS)),
                 )

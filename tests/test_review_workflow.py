@@ -331,3 +331,58 @@ def test_a_respondent_cannot_revise_what_was_not_returned_nor_see_another_review
     other = app.test_client()
     unknown = "A" * 43
     assert other.get(respondent_url("da", unknown, REVIEW)).status_code == 404
+
+
+def returned_and_reopened(app, client, clock) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """A sent assessment with a comment and a note, returned, and reopened by its respondent."""
+    sending_id = sent(app, client)
+    advisor = app.test_client()
+    full_login(advisor, app, make_account(app, email=f"x{sending_id}@dsi.dk"), clock)
+    act(advisor, app, "da", sending_id, "start", {"start-lock_version": lock_of(app, sending_id)})
+    act(advisor, app, "da", sending_id, "note", {"note-body": "Intern"})
+    act(
+        advisor,
+        app,
+        "da",
+        sending_id,
+        "return",
+        {"return-lock_version": lock_of(app, sending_id), "return-overall": "Ret målgruppen"},
+    )
+    token = token_of(app, sending_id)
+    client.post(respondent_url("da", token, REVIEW), data={"action": "revise"})
+    return sending_id, token
+
+
+def test_deleting_a_reviewed_assessment_leaves_only_that_it_happened(db_app, db_client, clock):
+    from app.models import ReviewComment, SendingScore, SendingVersion
+
+    sending_id, token = returned_and_reopened(db_app, db_client, clock)
+    with db_app.app_context():
+        assert db.session.scalars(select(SendingVersion)).all()
+        assessment_id = db.session.get(Sending, sending_id).assessment_id
+    delete_page = respondent_url("da", token, "slet")
+    assert db_client.post(delete_page, data={"confirm": "y"}).status_code in (200, 302)
+    with db_app.app_context():
+        for model in (Sending, ReviewComment, SendingVersion, SendingScore):
+            assert db.session.scalars(select(model)).all() == [], model.__name__
+        details = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.assessment_id == assessment_id)
+        ).all()
+    assert all(detail == {} for detail in details)
+    assert actions(db_app, assessment_id)[-1] == "deleted"
+
+
+def test_an_unfinished_revision_is_kept_as_long_as_the_sending(db_app, db_client, clock):
+    from datetime import UTC, datetime, timedelta
+
+    from app.retention import purge
+
+    sending_id, _token = returned_and_reopened(db_app, db_client, clock)
+    with db_app.app_context():
+        sending = db.session.get(Sending, sending_id)
+        sending.assessment.updated_at = datetime.now(UTC) - timedelta(days=200)
+        db.session.commit()
+        purge(datetime.now(UTC))
+        assert db.session.get(Sending, sending_id) is not None  # not a 90-day draft
+        purge(datetime.now(UTC) + timedelta(days=3 * 365 + 1))
+        assert db.session.get(Sending, sending_id) is None

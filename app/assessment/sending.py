@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from app import mail
 from app.extensions import db
@@ -23,10 +23,8 @@ from app.models import (
     Advisor,
     Assessment,
     AuditEvent,
-    ReviewComment,
     Sending,
     SendingScore,
-    SendingVersion,
 )
 from app.urls import public_url
 
@@ -190,6 +188,16 @@ def withdraw(assessment: Assessment) -> bool:
     return True
 
 
+def dependent_tables() -> list[Any]:
+    """The tables whose rows belong to a sending (a foreign key sending_id to sending.id)."""
+    return [
+        table
+        for table in db.metadata.sorted_tables
+        if "sending_id" in table.c
+        and any(fk.column.table.name == "sending" for fk in table.c.sending_id.foreign_keys)
+    ]
+
+
 def forget(assessment: Assessment, actor: str) -> None:
     """Before an assessment is deleted: drop its sending and keep only that it happened.
 
@@ -199,10 +207,12 @@ def forget(assessment: Assessment, actor: str) -> None:
     sending = current(assessment)
     if sending is None:
         return
-    # Comments, notes and kept versions go too; deleted here, not only by the foreign keys'
-    # cascade, which SQLite enforces only when asked to.
-    for model in (ReviewComment, SendingVersion):
-        db.session.execute(delete(model).where(model.sending_id == sending.id))
+    # Everything kept about the sending (comments, notes, versions, scores) goes with it: deleted
+    # here, table by table, not left to the foreign keys' cascade, which SQLite enforces only
+    # when asked to. A table added later that points at sending is covered the day it is added.
+    for table in dependent_tables():
+        db.session.execute(table.delete().where(table.c.sending_id == sending.id))
+    db.session.expire(sending)
     db.session.delete(sending)
     db.session.execute(
         update(AuditEvent).where(AuditEvent.assessment_id == assessment.id).values(detail={})
