@@ -143,6 +143,12 @@ def test_return_revise_resend_and_feedback(db_app, db_client, db_inbox, clock, l
         respondent.post(respondent_url(lang, token, REVIEW), data={"action": "revise"}).status_code
         == 302
     )
+    answers = respondent.get(
+        respondent_url(lang, token, "dine-svar" if lang == "da" else "dina-svar")
+    )
+    assert "Se på målgruppen." in text_of(
+        check_page(answers.get_data(as_text=True), ""), ".review-on-page"
+    )
     step = respondent.get(f"{BASE[lang]}/{token}/{'trin' if lang == 'da' else 'steg'}/1")
     assert "Hvor kommer tallet fra?" in step.get_data(
         as_text=True

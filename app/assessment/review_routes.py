@@ -53,7 +53,7 @@ def review_comments_on(assessment: Assessment) -> dict[str | None, list[str]]:
     row = sending.current(assessment)
     if row is None or not row.revising:
         return {}
-    by_question: dict[str | None, list[str]] = {}
+    by_question: dict[str | None, list[str]] = {None: []}
     for comment in workflow.released_comments(row.id):
         if comment.kind == "comment" and comment.version == row.version:
             by_question.setdefault(comment.question_id, []).append(comment.body)

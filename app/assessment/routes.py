@@ -273,6 +273,9 @@ def render_answers(assessment: Assessment, missing: list[str] | None = None, sta
         number=page_count(assessment),
         total=page_count(assessment),
         is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
+        advisor_comments={}
+        if assessment.submitted
+        else review_routes.review_comments_on(assessment),
     ), status
 
 
