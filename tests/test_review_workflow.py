@@ -392,3 +392,20 @@ def test_an_unfinished_revision_is_kept_as_long_as_the_sending(db_app, db_client
         assert db.session.get(Sending, sending_id) is not None  # not a 90-day draft
         purge(datetime.now(UTC) + timedelta(days=3 * 365 + 1))
         assert db.session.get(Sending, sending_id) is None
+
+
+def test_a_withdrawn_sending_takes_no_review_action_and_an_unsent_one_has_no_review(
+    app, client, clock
+):
+    from tests.test_sending import WITHDRAW, submitted
+
+    sending_id = sent(app, client)
+    token = token_of(app, sending_id)
+    assert client.post(respondent_url("da", token, WITHDRAW)).status_code == 302
+    advisor = app.test_client()
+    full_login(advisor, app, make_account(app), clock)
+    for action in ("start", "note", "comment", "return", "feedback", "assign", "remove"):
+        assert act(advisor, app, "da", sending_id, action, {"note-body": "x"}).status_code == 404
+    never_sent = submitted(app, client)
+    answer = client.get(respondent_url("da", never_sent, REVIEW))
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/resultat")
