@@ -225,6 +225,7 @@ def audit_log_page():
         actions=actions,
         actor=lambda event: actor_name(event.actor, names),
         detail=export_rows.detail_text,
+        utc=export_rows.utc,
     )
 
 
