@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         retention,
     )
     from app.advisor import cli as advisor_cli
+    from app.advisor import exports as advisor_exports  # noqa: F401 (its routes join the blueprint)
     from app.advisor import routes as advisor_routes
     from app.api.routes import bp as api_bp
     from app.assessment.routes import bp as assessment_bp

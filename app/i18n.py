@@ -42,6 +42,8 @@ SECTIONS = {
     "withdraw": {"da": "traek-tilbage", "sv": "dra-tillbaka"},
     "mail_link": {"da": "send-linket", "sv": "skicka-lanken"},
     "review": {"da": "gennemgang", "sv": "granskning"},
+    "export": {"da": "eksport", "sv": "export"},
+    "audit_log": {"da": "log", "sv": "logg"},
 }
 
 

@@ -186,7 +186,7 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
 
     app = live_server.app
     email = f"axe-{uuid.uuid4().hex[:8]}@dsi.dk"
-    make_account(app, email, "Alma Xe", second_factor=False)
+    make_account(app, email, "Alma Xe", lead=True, second_factor=False)
     sent_to_the_fund(app, weak_result(app, lang, "kommune"))
 
     def check(what: str) -> None:
@@ -223,6 +223,9 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     page.goto(live_server.url + HOME_PATH[lang])
     page.evaluate("document.getElementById('session-warning').hidden = false")
     check("home with the timeout warning")
+    page.locator(".advisor-links a").click()
+    page.locator(".audit-table").wait_for()
+    check("the audit log")
     page.locator("#logout-form button").click()
     page.wait_for_url(live_server.url + LOGIN_PATH[lang])
     submit({"email": email, "password": PASSWORD})
@@ -298,3 +301,33 @@ def test_no_wcag_violations_on_the_review_pages(page: Page, live_server, axe: Ax
     page.goto(f"{live_server.url}{base}/{token}/{'trin' if lang == 'da' else 'steg'}/1")
     page.locator(".review-on-page").wait_for()
     check("a questionnaire page with the advisor's comment")
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_audit_log_refused_to_an_advisor(
+    page: Page, live_server, axe: Axe, lang
+):
+    import uuid
+
+    import pyotp
+
+    from tests.advisor_helpers import LOGIN_PATH, PASSWORD, make_account
+
+    app = live_server.app
+    email = f"axe-{uuid.uuid4().hex[:8]}@dsi.dk"
+    account = make_account(app, email, "Ole Xe")
+    page.goto(live_server.url + LOGIN_PATH[lang])
+    page.fill("main #email", email)
+    page.fill("main #password", PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("main #code").wait_for()
+    page.fill("main #code", pyotp.TOTP(account.secret).now())
+    page.locator("main form button[type=submit]").last.click()
+    page.locator(".advisor-bar").wait_for()
+    log = {"da": "/da/raadgiver/log", "sv": "/sv/radgivare/logg"}[lang]
+    assert page.locator(f".advisor-bar a[href='{log}']").count() == 0  # no link to what is refused
+    response = page.goto(live_server.url + log)
+    assert response is not None and response.status == 403
+    page.locator(".lead-only").wait_for()
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{lang} refused:\n{results.generate_report()}"

@@ -209,11 +209,13 @@ def too_large(site: Site, lang: str) -> TestResponse:
 
 def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
     """The advisor login steps, each in a fresh browser session, for an account made once."""
-    second_factor = step in ("second factor", "home")
+    second_factor = step in ("second factor", "home", "audit log", "lead only")
     email = f"vnu-{lang}-{step.replace(' ', '-')}@dsi.dk"
     account = site.once(
         ("advisor", email),
-        lambda: make_account(site.app, email, "Vera Nu", second_factor=second_factor),
+        lambda: make_account(
+            site.app, email, "Vera Nu", lead=step == "audit log", second_factor=second_factor
+        ),
     )
     client = site.app.test_client()
     login = site.url("advisor.login", lang)
@@ -230,10 +232,19 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
             site.get(page, client=client),
             site.post(page, 400, "error-summary", client=client, data={"code": "1"}),
         ]
-    if step == "home":
+    if step in ("home", "audit log", "lead only"):
         code = pyotp.TOTP(account.secret).now()
         site.post(site.url("advisor.second_factor", lang), 302, client=client, data={"code": code})
-        return [site.get(site.url("advisor.home", lang), client=client, must_show="Vera Nu")]
+        if step == "lead only":
+            return [site.get(site.url("advisor.audit_log_page", lang), 403, client=client)]
+        if step == "audit log":
+            log = site.url("advisor.audit_log_page", lang)
+            return [
+                site.get(log, client=client, must_show="audit-table"),
+                site.get(log + "?action=export", client=client, must_show="review-total"),
+            ]
+        home = site.url("advisor.home", lang)
+        return [site.get(home, client=client, must_show="Vera Nu")]
     page = site.url("advisor.setup", lang)
     shown = [
         site.get(page, client=client, must_show="<svg"),
@@ -475,6 +486,8 @@ PAGES: list[tuple[str, Fetch]] = [
     ),
     ("advisor home", lambda s, lang: advisor(s, lang, "home")),
     ("advisor review, with errors and a conflict, and the respondent's side", review),
+    ("advisor audit log, and one with no events", lambda s, lang: advisor(s, lang, "audit log")),
+    ("advisor refused the audit log", lambda s, lang: advisor(s, lang, "lead only")),
 ]
 
 

@@ -209,6 +209,10 @@ def test_return_revise_resend_and_feedback(db_app, db_client, db_inbox, clock, l
     assert "Klar til ansøgning." in review.get_text()
     with app.app_context():
         assessment_id = db.session.get(Sending, sending_id).assessment_id
+    from app.advisor.exports import action_names
+
+    with app.test_request_context():
+        assert set(actions(app, assessment_id)) <= set(action_names())  # each has words in the log
     assert actions(app, assessment_id) == [
         "sent",
         "review_started",

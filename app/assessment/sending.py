@@ -67,8 +67,9 @@ def status_label(status: str) -> str:
     }[status]
 
 
-def audit(action: str, assessment_id: int, actor: str = "respondent", **detail: Any) -> None:
-    """Add an audit event to the session (committed with the change it records)."""
+def audit(action: str, assessment_id: int | None, actor: str = "respondent", **detail: Any) -> None:
+    """Add an audit event to the session (committed with the change it records); an event about
+    many assessments at once (an export of the list) has no assessment_id."""
     db.session.add(
         AuditEvent(actor=actor, action=action, assessment_id=assessment_id, detail=detail)
     )
