@@ -280,3 +280,19 @@ def test_the_exports_need_a_full_login(app, client):
     for endpoint in ("advisor.export_csv", "advisor.export_xlsx"):
         response = app.test_client().get(url(app, endpoint))
         assert response.status_code == 302 and "/raadgiver/log-ind" in response.headers["Location"]
+
+
+def test_a_spreadsheet_too_long_for_one_request_is_refused_with_the_csv_offered(
+    app, client, clock, monkeypatch
+):
+    from app.advisor import exports
+
+    sent(app, client, "da", "kommune")
+    sent(app, client, "da", "kommune")
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
+    advisor = logged_in_advisor(app, clock)
+    refused = advisor.get(url(app, "advisor.export_xlsx", role="kommune"))
+    assert refused.status_code == 302 and "role=kommune" in refused.headers["Location"]
+    page = advisor.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "2 vurderinger passer: et regneark kan højst rumme 1." in page
+    assert advisor.get(url(app, "advisor.export_csv", role="kommune")).status_code == 200
