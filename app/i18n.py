@@ -41,6 +41,8 @@ SECTIONS = {
     "send": {"da": "send-til-fonden", "sv": "skicka-till-fonden"},
     "withdraw": {"da": "traek-tilbage", "sv": "dra-tillbaka"},
     "mail_link": {"da": "send-linket", "sv": "skicka-lanken"},
+    "dashboard": {"da": "overblik", "sv": "oversikt"},
+    "benchmark": {"da": "sammenlign", "sv": "jamfor"},
 }
 
 

@@ -24,6 +24,7 @@ from flask import Flask, url_for
 from werkzeug.test import TestResponse
 
 from app.advisor import accounts
+from app.devtools import seed
 from app.i18n import LANGUAGES
 from tests.advisor_helpers import PASSWORD, make_account
 from tests.assessment_helpers import TOKEN_RE, answer_all, start
@@ -131,6 +132,16 @@ class Site:
 
         return self.once(("sent", lang), make)
 
+    def seeded(self) -> str:
+        """Sent assessments made by `flask dev seed`: enough of each role for every figure."""
+
+        def make() -> str:
+            with self.app.app_context():
+                seed(40, pool_size=6)
+            return "seeded"
+
+        return self.once(("seeded",), make)
+
 
 # Fetches one page type in a language: one response, or a list for a kind with many pages.
 Fetch = Callable[[Site, str], TestResponse | list[TestResponse]]
@@ -206,7 +217,7 @@ def too_large(site: Site, lang: str) -> TestResponse:
 
 def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
     """The advisor login steps, each in a fresh browser session, for an account made once."""
-    second_factor = step in ("second factor", "home")
+    second_factor = step in ("second factor", "home", "dashboard")
     email = f"vnu-{lang}-{step.replace(' ', '-')}@dsi.dk"
     account = site.once(
         ("advisor", email),
@@ -227,9 +238,13 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
             site.get(page, client=client),
             site.post(page, 400, "error-summary", client=client, data={"code": "1"}),
         ]
-    if step == "home":
+    if step in ("home", "dashboard"):
         code = pyotp.TOTP(account.secret).now()
         site.post(site.url("advisor.second_factor", lang), 302, client=client, data={"code": code})
+        if step == "dashboard":
+            site.seeded()
+            page = site.url("advisor.dashboard", lang)
+            return [site.get(page, client=client, must_show="spread-table")]
         return [site.get(site.url("advisor.home", lang), client=client, must_show="Vera Nu")]
     page = site.url("advisor.setup", lang)
     shown = [
@@ -375,6 +390,13 @@ PAGES: list[tuple[str, Fetch]] = [
         ),
     ),
     (
+        "comparison with others, too few yet",
+        lambda s, lang: s.get(
+            s.url("assessment.benchmark", lang, token=s.submitted(lang)),
+            must_show="benchmark-too-few",
+        ),
+    ),
+    (
         "withdraw from the fund",
         lambda s, lang: s.get(s.url("assessment.withdraw", lang, token=s.sent(lang))),
     ),
@@ -428,6 +450,14 @@ PAGES: list[tuple[str, Fetch]] = [
         lambda s, lang: advisor(s, lang, "setup"),
     ),
     ("advisor home", lambda s, lang: advisor(s, lang, "home")),
+    ("advisor dashboard", lambda s, lang: advisor(s, lang, "dashboard")),
+    (
+        "comparison with others",
+        lambda s, lang: s.get(
+            s.url("assessment.benchmark", lang, token=s.submitted(lang, role="leverandoer")),
+            must_show="benchmark-chart",
+        ),
+    ),
 ]
 
 
