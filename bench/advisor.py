@@ -240,12 +240,19 @@ def main() -> None:
         "by_ratio_to_trivial": round(
             large["list"]["ratio_to_trivial"] / small["list"]["ratio_to_trivial"], 2
         ),
+        # The list's own time (less the trivial route's): steadier when the trivial route's
+        # couple of milliseconds move between the two servers.
+        "by_excess_over_trivial": round(
+            (large["list"]["median_ms"] - large["trivial_median_ms"])
+            / (small["list"]["median_ms"] - small["trivial_median_ms"]),
+            2,
+        ),
     }
     results["targets"] = TARGETS
     results["meets_targets"] = {
         "list_ms": large["list"]["median_ms"] < TARGETS["list_ms"],
         "dashboard_ms": large["dashboard"]["median_ms"] < TARGETS["dashboard_ms"],
-        "list_growth": results["list_growth"]["by_ratio_to_trivial"] <= TARGETS["list_growth"],
+        "list_growth": results["list_growth"]["by_excess_over_trivial"] <= TARGETS["list_growth"],
     }
     out = ROOT / "bench" / "advisor_results.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -140,6 +140,8 @@ def copy_summary(sending: Sending, assessment: Assessment) -> None:
         else:
             sending.flags.remove(row)
     sending.flags.extend(SendingFlag(kind=kind, code=code) for kind, code in sorted(wanted))
+    # A change to the rows alone must still move the stamp the dashboard's kept figures go by.
+    sending.updated_at = datetime.now(UTC)
 
 
 def send(assessment: Assessment, name: str, email: str, lang: str) -> Sending:
