@@ -108,8 +108,9 @@ migration: db ## Make a new migration from model changes: make migration m="what
 db-check: db ## Check that models and migrations agree
 	$(BIN)/flask db check
 
-bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/results.json
+bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/results.json and bench/advisor_results.json
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/advisor.py
 
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'

@@ -68,11 +68,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["questionnaires"] = load_questionnaires(Path(app.config["QUESTIONNAIRE_DIR"]))
 
     from app import (
+        devtools,
         limits,
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
         retention,
     )
     from app.advisor import cli as advisor_cli
+    from app.advisor import dashboard as _advisor_dashboard  # noqa: F401  (routes on advisor.bp)
     from app.advisor import exports as advisor_exports  # noqa: F401 (its routes join the blueprint)
     from app.advisor import routes as advisor_routes
     from app.api.routes import bp as api_bp
@@ -93,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(advisor_routes.bp)
     advisor_routes.init_app(app)
     advisor_cli.init_app(app)
+    devtools.init_app(app)
     retention.init_app(app)
     limits.init_app(app)
     return app

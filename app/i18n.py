@@ -44,6 +44,8 @@ SECTIONS = {
     "review": {"da": "gennemgang", "sv": "granskning"},
     "export": {"da": "eksport", "sv": "export"},
     "audit_log": {"da": "log", "sv": "logg"},
+    "dashboard": {"da": "overblik", "sv": "oversikt"},
+    "benchmark": {"da": "sammenlign", "sv": "jamfor"},
 }
 
 

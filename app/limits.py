@@ -40,6 +40,7 @@ LIMITED = {
     "api.simulate_payment_model": ("api", None),
     "assessment.pdf": ("files", None),
     "assessment.radar_png": ("files", None),
+    "assessment.benchmark": ("files", None),
     "assessment.start": ("forms", ["POST"]),
     "assessment.step": ("questionnaire", ["POST"]),
     "assessment.submit": ("forms", None),

@@ -167,8 +167,9 @@ class Sending(db.Model):
     requirements_unmet: Mapped[int] = mapped_column(Integer, default=0, index=True)
     high_flags: Mapped[int] = mapped_column(Integer, default=0, index=True)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Indexed: the dashboard's cache is keyed on the latest change (app/review/dashboard.py).
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
     )
     # Optimistic locking: a save that read an older version is told of the conflict.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -177,6 +178,9 @@ class Sending(db.Model):
     assigned_advisor: Mapped[Advisor | None] = relationship()
     programme: Mapped[Programme | None] = relationship(back_populates="sendings")
     scores: Mapped[list[SendingScore]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    flags: Mapped[list[SendingFlag]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -221,6 +225,31 @@ class SendingScore(db.Model):
     level: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # scored | not_enough_answers | not_applicable (app/core/scoring.py)
     status: Mapped[str] = mapped_column(String(20), default="scored")
+
+
+FLAG_KINDS = ("flag", "requirement")
+
+
+class SendingFlag(db.Model):
+    """A warning that fired, or a requirement not met, in the version the fund has.
+
+    Copied from the frozen result on sending, like SendingScore, so that the dashboard counts the
+    most frequent ones with one GROUP BY on an index instead of opening every stored result.
+    kind is "flag" (code: the warning's id) or "requirement" (code: the unmet requirement's id).
+    """
+
+    __tablename__ = "sending_flag"
+    __table_args__ = (
+        UniqueConstraint("sending_id", "kind", "code"),
+        Index("ix_sending_flag_kind_code", "kind", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sending_id: Mapped[int] = mapped_column(
+        ForeignKey("sending.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))
+    code: Mapped[str] = mapped_column(String(80))
 
 
 class SendingVersion(db.Model):

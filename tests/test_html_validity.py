@@ -25,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.advisor import accounts
+from app.devtools import seed
 from app.extensions import db
 from app.i18n import LANGUAGES
 from app.models import Assessment, Sending
@@ -134,6 +135,16 @@ class Site:
 
         return self.once(("sent", lang), make)
 
+    def seeded(self) -> str:
+        """Sent assessments made by `flask dev seed`: enough of each role for every figure."""
+
+        def make() -> str:
+            with self.app.app_context():
+                seed(40, pool_size=6)
+            return "seeded"
+
+        return self.once(("seeded",), make)
+
 
 # Fetches one page type in a language: one response, or a list for a kind with many pages.
 Fetch = Callable[[Site, str], TestResponse | list[TestResponse]]
@@ -209,7 +220,7 @@ def too_large(site: Site, lang: str) -> TestResponse:
 
 def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
     """The advisor login steps, each in a fresh browser session, for an account made once."""
-    second_factor = step in ("second factor", "home", "audit log", "lead only")
+    second_factor = step in ("second factor", "home", "audit log", "lead only", "dashboard")
     email = f"vnu-{lang}-{step.replace(' ', '-')}@dsi.dk"
     account = site.once(
         ("advisor", email),
@@ -232,7 +243,7 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
             site.get(page, client=client),
             site.post(page, 400, "error-summary", client=client, data={"code": "1"}),
         ]
-    if step in ("home", "audit log", "lead only"):
+    if step in ("home", "audit log", "lead only", "dashboard"):
         code = pyotp.TOTP(account.secret).now()
         site.post(site.url("advisor.second_factor", lang), 302, client=client, data={"code": code})
         if step == "lead only":
@@ -243,6 +254,10 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
                 site.get(log, client=client, must_show="audit-table"),
                 site.get(log + "?action=export", client=client, must_show="review-total"),
             ]
+        if step == "dashboard":
+            site.seeded()
+            page = site.url("advisor.dashboard", lang)
+            return [site.get(page, client=client, must_show="spread-table")]
         home = site.url("advisor.home", lang)
         return [site.get(home, client=client, must_show="Vera Nu")]
     page = site.url("advisor.setup", lang)
@@ -432,6 +447,13 @@ PAGES: list[tuple[str, Fetch]] = [
         ),
     ),
     (
+        "comparison with others, too few yet",
+        lambda s, lang: s.get(
+            s.url("assessment.benchmark", lang, token=s.submitted(lang)),
+            must_show="benchmark-too-few",
+        ),
+    ),
+    (
         "withdraw from the fund",
         lambda s, lang: s.get(s.url("assessment.withdraw", lang, token=s.sent(lang))),
     ),
@@ -488,6 +510,14 @@ PAGES: list[tuple[str, Fetch]] = [
     ("advisor review, with errors and a conflict, and the respondent's side", review),
     ("advisor audit log, and one with no events", lambda s, lang: advisor(s, lang, "audit log")),
     ("advisor refused the audit log", lambda s, lang: advisor(s, lang, "lead only")),
+    ("advisor dashboard", lambda s, lang: advisor(s, lang, "dashboard")),
+    (
+        "comparison with others",
+        lambda s, lang: s.get(
+            s.url("assessment.benchmark", lang, token=s.submitted(lang, role="leverandoer")),
+            must_show="benchmark-chart",
+        ),
+    ),
 ]
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Assessment, Sending
+from app.models import Assessment, Sending, SendingScore
 from app.review.listing import Filters, read_filters, sent_assessments
 
 DAY = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -111,3 +112,60 @@ def test_sorted_by_score_lowest_first(db_app):
         make(5)
         scores = [s.overall_score for s, _a in sent_assessments(Filters(sort="score_asc")).rows]
         assert scores == sorted(scores)
+
+
+def scored(levels: dict[str, str], role: str = "kommune") -> None:
+    """One sent assessment whose dimensions have these levels."""
+    make(1, role=role)
+    sending = db.session.scalars(select(Sending).order_by(Sending.id.desc())).first()
+    sending.scores.extend(
+        SendingScore(dimension=d, level=level, score=50.0) for d, level in levels.items()
+    )
+    db.session.commit()
+
+
+LEVELS = ("idea", "exploring", "developing", "ready_to_design", "investment_ready")
+
+
+def test_a_dimension_at_a_level_at_most_or_at_least_narrows_the_list(db_app):
+    with db_app.app_context():
+        scored({"measurement": "idea", "organisation": "investment_ready"})
+        scored({"measurement": "exploring", "organisation": "idea"})
+        scored({"measurement": "developing"}, role="leverandoer")
+        scored({"payment_model": "idea"})
+
+        def total(**args: str) -> int:
+            filters = read_filters(MultiDict(args), {"measurement", "organisation"}, LEVELS)
+            return sent_assessments(filters).total
+
+        assert total(dimension="measurement", dimension_level="idea") == 1
+        assert total(dimension="measurement", dimension_level="exploring",
+                     dimension_match="at_most") == 2  # fmt: skip
+        assert total(dimension="measurement", dimension_level="exploring",
+                     dimension_match="at_least") == 2  # fmt: skip
+        assert total(dimension="organisation", dimension_level="idea") == 1
+        # Combined with another filter, and with the counts per status beside it.
+        both = read_filters(
+            MultiDict({"dimension": "measurement", "dimension_level": "developing",
+                       "dimension_match": "at_most", "role": "kommune"}),
+            {"measurement"}, LEVELS,
+        )  # fmt: skip
+        page = sent_assessments(both)
+        assert page.total == 2 and page.counts["sent"] == 2
+        # An unknown dimension or level filters nothing.
+        assert total(dimension="nope", dimension_level="idea") == 4
+        assert total(dimension="measurement", dimension_level="top") == 4
+
+
+def test_the_level_filter_keeps_itself_in_the_links():
+    f = read_filters(
+        MultiDict({"dimension": "measurement", "dimension_level": "idea",
+                   "dimension_match": "at_most"}),
+        {"measurement"}, LEVELS,
+    )  # fmt: skip
+    assert f.query_args(page=2) == {
+        "dimension": "measurement",
+        "dimension_level": "idea",
+        "dimension_match": "at_most",
+        "page": 2,
+    }

@@ -226,18 +226,29 @@ def level_choices(lang: str) -> list[tuple[str, str]]:
     return [(level.id, level.title[lang]) for level in questionnaire.levels]
 
 
+def dimension_choices(lang: str) -> list[tuple[str, str]]:
+    """Every dimension of either questionnaire once, in questionnaire order, named in lang."""
+    names: dict[str, str] = {}
+    for questionnaire in service.questionnaires().values():
+        for dimension in questionnaire.dimensions:
+            names.setdefault(dimension.id, dimension.title[lang])
+    return list(names.items())
+
+
 @localized_route(bp, "/{advisor}/")
 @login_required
 def home():
     """The sent assessments: filtered, sorted and paged in the database, with counts per status."""
-    filters = read_filters(request.args)
     levels = level_choices(g.lang)
+    dimensions = dimension_choices(g.lang)
+    filters = read_filters(request.args, dict(dimensions), [value for value, _name in levels])
     return render_template(
         "views/advisor/list.html",
         page=sent_assessments(filters),
         filters=filters,
         levels=levels,
         level_names=dict(levels),
+        dimensions=dimensions,
     )
 
 

@@ -30,6 +30,8 @@ from app.core.questionnaire import Dimension, Questionnaire
 from app.core.scoring import is_shown
 from app.i18n import LANGUAGES, localized_route
 from app.models import Assessment
+from app.review.dashboard import benchmark as others_of
+from app.review.portfolio import benchmark_view
 from app.urls import public_url
 
 bp = Blueprint("assessment", __name__)
@@ -323,6 +325,18 @@ def result(token: str):
 
 # Where the result page (stored once drawn) shows the sending's status, drawn on every view.
 SENDING_MARK = b"<!--sending-status-->"
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/{{benchmark}}", methods=["GET"])
+def benchmark(token: str):
+    """How the others of the same role score, beside this result (only with 5 or more others)."""
+    assessment = submitted_or_404(token)
+    found = others_of(assessment.questionnaire_id, assessment.id)
+    return render_template(
+        "views/assessment/benchmark.html",
+        assessment=assessment,
+        view=benchmark_view(assessment, found, g.lang),
+    )
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{send}}", methods=["GET", "POST"])

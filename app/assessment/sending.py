@@ -19,13 +19,7 @@ from sqlalchemy import select, update
 
 from app import mail
 from app.extensions import db
-from app.models import (
-    Advisor,
-    Assessment,
-    AuditEvent,
-    Sending,
-    SendingScore,
-)
+from app.models import Advisor, Assessment, AuditEvent, Sending, SendingFlag, SendingScore
 from app.urls import public_url
 
 # While a sending has this status, no advisor has begun on it and its respondent may withdraw.
@@ -118,6 +112,18 @@ def dimension_scores(assessment: Assessment) -> list[SendingScore]:
     ]
 
 
+def flag_codes(assessment: Assessment) -> set[tuple[str, str]]:
+    """The frozen result's warnings and unmet requirements, as (kind, code) for the dashboard."""
+    result = assessment.result or {}
+    flags = {("flag", f["id"]) for f in result.get("flags", [])}
+    unmet = {
+        ("requirement", r["id"])
+        for r in result.get("requirements", [])
+        if not r.get("met") and r.get("applicable", True)
+    }
+    return flags | unmet
+
+
 def copy_summary(sending: Sending, assessment: Assessment) -> None:
     """Copy the figures the list filters by from the version the fund now has."""
     for column, value in summary(assessment).items():
@@ -131,6 +137,16 @@ def copy_summary(sending: Sending, assessment: Assessment) -> None:
         else:
             row.score, row.level, row.status = new.score, new.level, new.status
     sending.scores.extend(fresh.values())
+    # The same for the warnings and unmet requirements: rows unique per kind and code.
+    wanted = flag_codes(assessment)
+    for row in list(sending.flags):
+        if (row.kind, row.code) in wanted:
+            wanted.discard((row.kind, row.code))
+        else:
+            sending.flags.remove(row)
+    sending.flags.extend(SendingFlag(kind=kind, code=code) for kind, code in sorted(wanted))
+    # A change to the rows alone must still move the stamp the dashboard's kept figures go by.
+    sending.updated_at = datetime.now(UTC)
 
 
 def send(assessment: Assessment, name: str, email: str, lang: str) -> Sending:

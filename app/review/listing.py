@@ -1,19 +1,22 @@
 """The list of assessments sent to the fund: filtered, sorted and paginated in the database.
 
-Every filter reads an indexed column of `sending` (copied from the frozen result when it was
-sent), so the list never loads every row or recomputes a score.
+Every filter reads an indexed column of `sending` or `sending_score` (copied from the frozen
+result when it was sent), so the list never loads every row or recomputes a score. The total is
+taken from the counts per status, and `assessment` is joined only to search its text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer
 
 from app.extensions import db
-from app.models import SENDING_STATUSES, Assessment, Sending
+from app.models import SENDING_STATUSES, Assessment, Sending, SendingScore
 
 PER_PAGE = 25
 SORTS = {
@@ -23,6 +26,8 @@ SORTS = {
     "score_desc": Sending.overall_score.desc(),
     "organisation": Assessment.organisation.asc(),
 }
+# How a dimension's level is compared with the one picked: the same, or at most / at least it.
+DIMENSION_MATCHES = ("at", "at_most", "at_least")
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,21 @@ class Filters:
     sent_from: date | None = None
     sent_to: date | None = None
     text: str = ""
+    dimension: str = ""
+    dimension_level: str = ""
+    dimension_match: str = "at"
     sort: str = "sent_desc"
     page: int = 1
+    # The levels lowest first, for "at most" and "at least" (not a URL argument).
+    level_order: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
         """The filters as URL arguments, for links that keep them (a page, another sort)."""
         values = {**self.__dict__, **changes}
+        values.pop("level_order", None)
         args = {k: v for k, v in values.items() if v not in ("", None, False)}
+        if args.get("dimension_match") == "at":
+            args.pop("dimension_match")
         for key in ("sent_from", "sent_to"):
             if key in args:
                 args[key] = args[key].isoformat()
@@ -66,8 +79,13 @@ class Page:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def read_filters(args: Any) -> Filters:
-    """Filters from query arguments; anything that does not parse is left out, never a 500."""
+def read_filters(
+    args: Any, dimensions: Collection[str] = (), levels: Sequence[str] = ()
+) -> Filters:
+    """Filters from query arguments; anything that does not parse is left out, never a 500.
+
+    dimensions are the dimension ids a level filter may name, levels the level ids lowest first.
+    """
 
     def day(name: str) -> date | None:
         try:
@@ -81,6 +99,9 @@ def read_filters(args: Any) -> Filters:
 
     status = args.get("status", "")
     sort = args.get("sort", "sent_desc")
+    dimension = args.get("dimension", "")
+    dimension_level = args.get("dimension_level", "")
+    match = args.get("dimension_match", "at")
     return Filters(
         role=args.get("role", "") if args.get("role") in ("kommune", "leverandoer") else "",
         status=status if status in SENDING_STATUSES else "",
@@ -91,9 +112,22 @@ def read_filters(args: Any) -> Filters:
         sent_from=day("sent_from"),
         sent_to=day("sent_to"),
         text=args.get("text", "").strip()[:200],
+        dimension=dimension if dimension in dimensions else "",
+        dimension_level=dimension_level if dimension_level in levels else "",
+        dimension_match=match if match in DIMENSION_MATCHES else "at",
         sort=sort if sort in SORTS else "sent_desc",
         page=max(1, number("page") or 1),
+        level_order=tuple(levels),
     )
+
+
+def dimension_levels(f: Filters) -> list[str]:
+    """The levels a dimension may have to pass the level filter."""
+    order = list(f.level_order)
+    if f.dimension_level not in order or f.dimension_match == "at":
+        return [f.dimension_level]
+    at = order.index(f.dimension_level)
+    return order[: at + 1] if f.dimension_match == "at_most" else order[at:]
 
 
 def _conditions(f: Filters) -> list:  # type: ignore[type-arg]
@@ -115,6 +149,16 @@ def _conditions(f: Filters) -> list:  # type: ignore[type-arg]
     if f.sent_to:
         end = datetime.combine(f.sent_to + timedelta(days=1), time.min, UTC)
         conditions.append(Sending.sent_at < end)
+    if f.dimension and f.dimension_level:
+        # One indexed lookup on (dimension, level); the subquery returns sending ids.
+        conditions.append(
+            Sending.id.in_(
+                select(SendingScore.sending_id).where(
+                    SendingScore.dimension == f.dimension,
+                    SendingScore.level.in_(dimension_levels(f)),
+                )
+            )
+        )
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
@@ -127,32 +171,34 @@ def _conditions(f: Filters) -> list:  # type: ignore[type-arg]
 
 
 def sent_assessments(f: Filters, per_page: int = PER_PAGE) -> Page:
-    """One page of the filtered list, with the total and the counts per status."""
-    conditions = _conditions(f)
-    base = select(Sending, Assessment).join(Assessment, Sending.assessment_id == Assessment.id)
-    total = (
-        db.session.scalar(
-            select(func.count()).select_from(Sending).join(Assessment).where(*conditions)
-        )
-        or 0
-    )
+    """One page of the filtered list, with the total and the counts per status.
+
+    Two queries: the counts per status (the total is one of them, or their sum), and the page.
+    """
+    # The counts per status ignore the status filter, so every status can be picked from them.
+    others = _conditions(Filters(**{**f.__dict__, "status": ""}))
+    counting = select(Sending.status, func.count()).select_from(Sending)
+    if f.text:
+        counting = counting.join(Assessment, Sending.assessment_id == Assessment.id)
+    counted = db.session.execute(counting.where(*others).group_by(Sending.status)).all()
+    counts = {status: 0 for status in SENDING_STATUSES}
+    counts.update({status: n for status, n in counted})
+    total = counts.get(f.status, 0) if f.status else sum(counts.values())
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
     rows = db.session.execute(
-        base.where(*conditions)
+        select(Sending, Assessment)
+        .join(Assessment, Sending.assessment_id == Assessment.id)
+        # The list shows names only: the stored result and the answers stay in the database.
+        .options(
+            defer(Assessment.result),
+            defer(Assessment.answers),
+            defer(Assessment.notes),
+            defer(Assessment.scenario),
+        )
+        .where(*_conditions(f))
         .order_by(SORTS[f.sort], Sending.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    # The counts per status ignore the status filter, so every status can be picked from them.
-    others = _conditions(Filters(**{**f.__dict__, "status": ""}))
-    counted = db.session.execute(
-        select(Sending.status, func.count())
-        .select_from(Sending)
-        .join(Assessment)
-        .where(*others)
-        .group_by(Sending.status)
-    ).all()
-    counts = {status: 0 for status in SENDING_STATUSES}
-    counts.update({status: n for status, n in counted})
     return Page([tuple(r) for r in rows], total, page, pages, counts)  # type: ignore[misc]
