@@ -41,6 +41,7 @@ SECTIONS = {
     "send": {"da": "send-til-fonden", "sv": "skicka-till-fonden"},
     "withdraw": {"da": "traek-tilbage", "sv": "dra-tillbaka"},
     "mail_link": {"da": "send-linket", "sv": "skicka-lanken"},
+    "programmes": {"da": "programmer", "sv": "program"},
 }
 
 
