@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.advisor import cli as advisor_cli
     from app.advisor import dashboard as _advisor_dashboard  # noqa: F401  (routes on advisor.bp)
     from app.advisor import exports as advisor_exports  # noqa: F401 (its routes join the blueprint)
+    from app.advisor import programmes as advisor_programmes  # noqa: F401 (its routes on bp)
     from app.advisor import routes as advisor_routes
     from app.api.routes import bp as api_bp
     from app.assessment.routes import bp as assessment_bp

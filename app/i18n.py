@@ -46,6 +46,7 @@ SECTIONS = {
     "audit_log": {"da": "log", "sv": "logg"},
     "dashboard": {"da": "overblik", "sv": "oversikt"},
     "benchmark": {"da": "sammenlign", "sv": "jamfor"},
+    "programmes": {"da": "programmer", "sv": "program"},
 }
 
 

@@ -52,6 +52,8 @@ LIMITED = {
     "assessment.mail_link": ("mail", None),
     "advisor.logout": ("forms", ["POST"]),
     "advisor.stay": ("forms", ["POST"]),
+    "advisor.programmes": ("forms", ["POST"]),
+    "advisor.file_sending": ("forms", ["POST"]),
 }
 
 # Endpoints whose limit counts only the requests that sent a mail (they answer with a redirect).

@@ -89,7 +89,7 @@ def test_no_wcag_violations_on_a_form_with_errors(page: Page, live_server, axe: 
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
 
-def weak_result(app, lang: str, role: str) -> str:
+def weak_result(app, lang: str, role: str, how: str = "worst") -> str:
     """A submitted assessment with the worst answers: actions, warnings and a capped level."""
     from app.assessment import service
     from tests.assessment_helpers import form_value
@@ -97,9 +97,7 @@ def weak_result(app, lang: str, role: str) -> str:
     with app.test_request_context(f"/{lang}/"):
         questionnaire = app.extensions["questionnaires"][role]
         assessment = service.start(role, lang, "Kommune <i>", "Program $x$", "")
-        answers = {
-            q.id: form_value(q, "worst") for q in questionnaire.questions.values() if q.scored
-        }
+        answers = {q.id: form_value(q, how) for q in questionnaire.questions.values() if q.scored}
         service.save_page(assessment, list(answers), answers, {})
         service.submit(assessment)
         return assessment.token
@@ -150,7 +148,7 @@ def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
 
-def sent_to_the_fund(app, token: str) -> None:  # type: ignore[no-untyped-def]
+def sent_to_the_fund(app, token: str) -> int:  # type: ignore[no-untyped-def]
     """Mark a submitted assessment as sent to the fund, as the send page does."""
     from sqlalchemy import select
 
@@ -160,19 +158,55 @@ def sent_to_the_fund(app, token: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
         result = assessment.result
-        db.session.add(
-            Sending(
-                assessment_id=assessment.id,
-                contact_name="Anna <b>Holm</b>",
-                contact_email="anna@example.dk",
-                role=assessment.questionnaire_id,
-                overall_level=result["overall_level"],
-                overall_score=result["overall"],
-                requirements_unmet=result["gate"]["requirements_unmet"],
-                high_flags=result["gate"]["high_flags"],
-            )
+        sending = Sending(
+            assessment_id=assessment.id,
+            contact_name="Anna <b>Holm</b>",
+            contact_email="anna@example.dk",
+            role=assessment.questionnaire_id,
+            overall_level=result["overall_level"],
+            overall_score=result["overall"],
+            requirements_unmet=result["gate"]["requirements_unmet"],
+            high_flags=result["gate"]["high_flags"],
         )
+        db.session.add(sending)
         db.session.commit()
+        return sending.id
+
+
+def programme_walk(page: Page, live_server, check, lang: str, sendings: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """The programmes list, a new programme, the filing form with an error, a programme's page."""
+    import uuid
+
+    from tests.advisor_helpers import url
+
+    app = live_server.app
+    name = f"Tidlig hjælp {uuid.uuid4().hex[:6]}"
+    page.locator(".advisor-nav a").nth(1).click()  # the programmes
+    page.locator(".font-lead").wait_for()
+    check("programmes")
+    page.locator("#new-programme-form button").click()
+    page.locator(".error-summary").wait_for()
+    check("programmes with errors")
+    page.fill("main #name", name)
+    page.locator("#new-programme-form button").click()
+    page.locator("h1", has_text=name).wait_for()
+    check("an empty programme")
+    programme_url = page.url
+    for index, sending_id in enumerate(sendings):
+        page.goto(live_server.url + url(app, "advisor.assessment", lang, sending_id=sending_id))
+        if index == 0:
+            page.select_option("#programme_id", "new")
+            page.locator("#programme-form button").click()
+            page.locator(".error-summary").wait_for()
+            check("filing with errors")
+        page.select_option("#programme_id", label=name)
+        page.locator("#programme-form button").click()
+        page.locator(".programme-current a", has_text=name).wait_for()
+    check("a filed assessment")
+    page.goto(programme_url)
+    page.locator(".overlay-table").wait_for()
+    assert page.locator(".disagreements-table").count() >= 1
+    check("a programme")
 
 
 def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
@@ -187,7 +221,8 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     app = live_server.app
     email = f"axe-{uuid.uuid4().hex[:8]}@dsi.dk"
     make_account(app, email, "Alma Xe", lead=True, second_factor=False)
-    sent_to_the_fund(app, weak_result(app, lang, "kommune"))
+    authority = sent_to_the_fund(app, weak_result(app, lang, "kommune"))
+    supplier = sent_to_the_fund(app, weak_result(app, lang, "leverandoer", how="best"))
 
     def check(what: str) -> None:
         results = axe.run(page, options=WCAG_21_AA)
@@ -220,13 +255,15 @@ def advisor_walk(page: Page, live_server, axe: Axe, lang: str) -> None:
     page.locator(".review-table tbody a").first.click()
     page.locator(".sending-facts").wait_for()
     check("a sent assessment")
-    page.locator(".advisor-nav a").nth(1).click()
+    programme_walk(page, live_server, check, lang, [authority, supplier])
+    page.goto(live_server.url + HOME_PATH[lang])
+    page.locator(".advisor-nav a").nth(2).click()
     page.locator(".spread-table").first.wait_for()
     check("the dashboard")
     page.goto(live_server.url + HOME_PATH[lang])
     page.evaluate("document.getElementById('session-warning').hidden = false")
     check("home with the timeout warning")
-    page.locator(".advisor-nav a").nth(2).click()  # the audit log: a lead advisor sees it
+    page.locator(".advisor-nav a").nth(3).click()  # the audit log: a lead advisor sees it
     page.locator(".audit-table").wait_for()
     check("the audit log")
     page.locator("#logout-form button").click()

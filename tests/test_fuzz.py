@@ -743,8 +743,15 @@ def test_the_api_get_endpoints_answer_odd_addresses_and_query_strings(api_fuzzer
 def site_addresses(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """One URL per rule of the site, with a method the rule does not take."""
     found = []
-    args = {"token": UNKNOWN_TOKEN, "number": 1, "slug": "x", "filename": "x.css", "sending_id": 1,
-            "action": "start"}  # fmt: skip
+    args = {
+        "token": UNKNOWN_TOKEN,
+        "number": 1,
+        "slug": "x",
+        "filename": "x.css",
+        "sending_id": 1,
+        "programme_id": 1,
+        "action": "start",
+    }
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":

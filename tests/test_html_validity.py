@@ -218,9 +218,86 @@ def too_large(site: Site, lang: str) -> TestResponse:
     return site.post(site.url("feedback.submit", lang), 413, data={"comment": comment})
 
 
+def sent_as(site: Site, lang: str, role: str, organisation: str, **given: str) -> int:
+    """A new assessment answered, submitted and sent to the fund; its sending's id."""
+    started = site.post(
+        site.url("assessment.start", lang),
+        302,
+        data={"role": role, "organisation": organisation, "programme": "Tidlig hjælp"},
+    )
+    token = TOKEN_RE.search(started.headers["Location"]).group(1)
+    answer_all(site.client, lang, token, site.questionnaire(role), "best", **given)
+    site.post(site.url("assessment.submit", lang, token=token), 302)
+    contact = {"contact_name": "Anna", "contact_email": "a@example.dk", "consent": "y"}
+    site.post(site.url("assessment.send", lang, token=token), 302, data=contact)
+    with site.app.app_context():
+        return db.session.scalar(
+            select(Sending.id).join(Assessment).where(Assessment.token == token)
+        )
+
+
+LOCK_VERSION = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
+
+
+def programme_pages(site: Site, lang: str, client, step: str) -> list[TestResponse]:  # type: ignore[no-untyped-def]
+    """The programmes list and the filing form, with errors, or a programme's page in full."""
+    programmes = site.url("advisor.programmes", lang)
+    made = site.post(programmes, 302, client=client, data={"name": f"Tidlig <b>hjælp</b> {step}"})
+    programme_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    authority = sent_as(site, lang, "kommune", "Aarhus <i>Kommune</i>")
+    page = site.url("advisor.assessment", lang, sending_id=authority)
+    shown = site.get(page, client=client, must_show='id="programme-form"')
+    file = site.url("advisor.file_sending", lang, sending_id=authority)
+    lock = LOCK_VERSION.search(shown.get_data(as_text=True)).group(1)
+    if step == "programmes":
+        stale = {"programme_id": programme_id, "lock_version": str(int(lock) - 1)}
+        return [
+            site.get(programmes, client=client, must_show="programmes-table"),
+            site.post(programmes, 400, "error-summary", client=client, data={"name": ""}),
+            shown,
+            site.post(
+                file,
+                400,
+                "error-summary",
+                client=client,
+                data={"programme_id": "new", "programme_name": "", "lock_version": lock},
+            ),
+            site.post(file, 409, "programme-conflict", client=client, data=stale),
+        ]
+    scale = next(
+        q
+        for q in site.questionnaire("kommune").dimensions[0].questions
+        if q.type == "scale" and q.id in site.questionnaire("leverandoer").questions
+    )
+    again = sent_as(site, lang, "kommune", "Aarhus <i>Kommune</i>")
+    supplier = sent_as(site, lang, "leverandoer", "Nærvær & Co", **{scale.id: "1"})
+    for sending_id in (authority, again, supplier):
+        page = site.url("advisor.assessment", lang, sending_id=sending_id)
+        lock = LOCK_VERSION.search(site.get(page, client=client).get_data(as_text=True)).group(1)
+        site.post(
+            site.url("advisor.file_sending", lang, sending_id=sending_id),
+            302,
+            client=client,
+            data={"programme_id": programme_id, "lock_version": lock},
+        )
+    programme = site.url("advisor.programme", lang, programme_id=int(programme_id))
+    return [
+        site.get(programme, client=client, must_show="disagreements-table"),
+        site.get(programme, client=client, must_show="changes-table"),
+    ]
+
+
 def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
     """The advisor login steps, each in a fresh browser session, for an account made once."""
-    second_factor = step in ("second factor", "home", "audit log", "lead only", "dashboard")
+    second_factor = step in (
+        "second factor",
+        "home",
+        "audit log",
+        "lead only",
+        "dashboard",
+        "programmes",
+        "programme",
+    )
     email = f"vnu-{lang}-{step.replace(' ', '-')}@dsi.dk"
     account = site.once(
         ("advisor", email),
@@ -243,9 +320,11 @@ def advisor(site: Site, lang: str, step: str) -> list[TestResponse]:
             site.get(page, client=client),
             site.post(page, 400, "error-summary", client=client, data={"code": "1"}),
         ]
-    if step in ("home", "audit log", "lead only", "dashboard"):
+    if step in ("home", "audit log", "lead only", "dashboard", "programmes", "programme"):
         code = pyotp.TOTP(account.secret).now()
         site.post(site.url("advisor.second_factor", lang), 302, client=client, data={"code": code})
+        if step in ("programmes", "programme"):
+            return programme_pages(site, lang, client, step)
         if step == "lead only":
             return [site.get(site.url("advisor.audit_log_page", lang), 403, client=client)]
         if step == "audit log":
@@ -518,6 +597,11 @@ PAGES: list[tuple[str, Fetch]] = [
             must_show="benchmark-chart",
         ),
     ),
+    (
+        "advisor programmes and filing, with errors and a conflict",
+        lambda s, lang: advisor(s, lang, "programmes"),
+    ),
+    ("advisor programme page", lambda s, lang: advisor(s, lang, "programme")),
 ]
 
 

@@ -25,7 +25,8 @@ def sample_values(app, client) -> dict:
     answer_all(client, "da", token, app.extensions["questionnaires"]["kommune"])
     client.post(f"/da/selvevaluering/{token}/indsend")
     library = app.extensions["library"]
-    return {"token": token, "number": 1, "sending_id": 1, "action": "start", "library": library}
+    return {"token": token, "number": 1, "sending_id": 1, "programme_id": 1, "action": "start",
+            "library": library}  # fmt: skip
 
 
 def every_get_url(app, values: dict) -> list[tuple[str, str]]:

@@ -99,6 +99,89 @@ def radar_figure(
     return figure
 
 
+# Each party of an overlay differs in line style and marker as well as in colour (WCAG 1.4.1).
+OVERLAY_STYLES = (
+    ("#0059b3", "solid", "o"),
+    ("#b34700", "dashed", "s"),
+    ("#2e7d32", "dotted", "^"),
+    ("#6a1b9a", "dashdot", "D"),
+    ("#454545", (0, (5, 1, 1, 1, 1, 1)), "v"),
+)
+OVERLAY_LEGEND_ROOM = 0.3  # inches per legend row below the circle
+
+
+def radar_overlay_figure(
+    labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    title: str | None,
+    size: tuple[float, float] = (7.5, 8.0),
+):  # type: ignore[no-untyped-def]
+    """Several radars of scores 0–100 on one circle, one per named series, with a legend.
+
+    A missing score leaves a gap in its line (the table beside the chart says so).
+    """
+    from matplotlib.figure import Figure
+
+    width, height = size
+    figure = Figure(figsize=size, dpi=100)
+    axes = figure.add_subplot(projection="polar")
+    axes.set_theta_offset(math.pi / 2)
+    axes.set_theta_direction(-1)
+    count = len(labels)
+    angles = [2 * math.pi * i / max(count, 1) for i in range(count)]
+    closed = [*angles, angles[0]] if angles else []
+    for index, (name, values) in enumerate(series):
+        colour, line, marker = OVERLAY_STYLES[index % len(OVERLAY_STYLES)]
+        points = [math.nan if v is None else v for v in values]
+        axes.plot(
+            closed,
+            [*points, points[0]] if points else [],
+            color=colour,
+            linewidth=2,
+            linestyle=line,
+            marker=marker,
+            markersize=6,
+            label=name,
+        )
+    axes.set_ylim(0, 100)
+    axes.set_yticks([20, 40, 60, 80, 100])
+    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=RADAR_TICK_PT, color="#454545")
+    axes.set_xticks(angles)
+    wrapped = [textwrap.fill(label, LABEL_WRAP, break_long_words=False) for label in labels]
+    axes.set_xticklabels(wrapped, fontsize=RADAR_LABEL_PT, parse_math=False)
+    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
+        side = math.sin(angle)
+        label.set_horizontalalignment(
+            "center" if abs(side) < 0.01 else "left" if side > 0 else "right"
+        )
+    axes.tick_params(axis="x", pad=4)
+    top = RADAR_TOP
+    if title is not None:
+        characters = int(width * 72 / (RADAR_TITLE_PT * 0.65))
+        lines = textwrap.wrap(title, characters, max_lines=2, placeholder=" …") or [""]
+        axes.set_title("\n".join(lines), fontsize=RADAR_TITLE_PT, pad=24, parse_math=False)
+        top += RADAR_TITLE_ROOM
+    columns = 2
+    rows = max(1, math.ceil(len(series) / columns))
+    legend = figure.legend(
+        loc="lower center",
+        ncols=columns,
+        fontsize=RADAR_LABEL_PT,
+        frameon=False,
+        handlelength=3,
+    )
+    for text in legend.get_texts():  # organisation names are typed by people: no math
+        text.set_parse_math(False)
+    bottom = RADAR_BOTTOM + rows * OVERLAY_LEGEND_ROOM
+    figure.subplots_adjust(
+        left=RADAR_SIDE / width,
+        right=1 - RADAR_SIDE / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+    )
+    return figure
+
+
 def figure_png(figure) -> bytes:  # type: ignore[no-untyped-def]
     """The figure as PNG bytes, through the Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
