@@ -151,7 +151,7 @@ def score_pool(questionnaire: Questionnaire, size: int, rng: random.Random) -> l
         stand_in = SimpleNamespace(result=result, questionnaire_id=questionnaire.id)
         scores = [
             {"dimension": row.dimension, "score": row.score, "level": row.level,
-             "status": row.status}
+             "status": row.status, "point": row.point, "role": questionnaire.id}
             for row in sending.dimension_scores(stand_in)  # type: ignore[arg-type]
         ]  # fmt: skip
         pool.append(
@@ -239,13 +239,14 @@ def seed(count: int, pool_size: int = 300, batch: int = 2000, random_seed: int =
             )
             for score in scored.scores:
                 rows[SendingScore].append(
-                    {"id": next_ids[SendingScore], "sending_id": sending_id, **score}
-                )
+                    {"id": next_ids[SendingScore], "sending_id": sending_id,
+                     "counted": not withdrawn, **score}
+                )  # fmt: skip
                 next_ids[SendingScore] += 1
             for kind, code in scored.flags:
                 rows[SendingFlag].append(
                     {"id": next_ids[SendingFlag], "sending_id": sending_id, "kind": kind,
-                     "code": code}
+                     "code": code, "role": scored.summary["role"], "counted": not withdrawn}
                 )  # fmt: skip
                 next_ids[SendingFlag] += 1
         for model, values in rows.items():

@@ -214,6 +214,8 @@ class SendingScore(db.Model):
         UniqueConstraint("sending_id", "dimension"),
         Index("ix_sending_score_dimension_level", "dimension", "level"),
         Index("ix_sending_score_dimension_score", "dimension", "score"),
+        # The dashboard's spreads: one GROUP BY answered from this index alone.
+        Index("ix_sending_score_portfolio", "counted", "role", "dimension", "point"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +227,11 @@ class SendingScore(db.Model):
     level: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # scored | not_enough_answers | not_applicable (app/core/scoring.py)
     status: Mapped[str] = mapped_column(String(20), default="scored")
+    # Copied from the sending, so that the dashboard counts without a join: its role, whether it
+    # counts (not withdrawn), and the score to the whole point (half up).
+    role: Mapped[str] = mapped_column(String(40), default="")
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
+    point: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 FLAG_KINDS = ("flag", "requirement")
@@ -242,6 +249,7 @@ class SendingFlag(db.Model):
     __table_args__ = (
         UniqueConstraint("sending_id", "kind", "code"),
         Index("ix_sending_flag_kind_code", "kind", "code"),
+        Index("ix_sending_flag_portfolio", "counted", "role", "kind", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +258,9 @@ class SendingFlag(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(12))
     code: Mapped[str] = mapped_column(String(80))
+    # Copied from the sending, as on SendingScore.
+    role: Mapped[str] = mapped_column(String(40), default="")
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class SendingVersion(db.Model):

@@ -13,6 +13,7 @@ import pytest
 from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
+from app.assessment.sending import whole_point
 from app.core.spread import bands, quantile, spread
 from app.extensions import db
 from app.models import Assessment, Sending, SendingFlag, SendingScore
@@ -49,8 +50,15 @@ def add(role: str, level: str, sent_at: datetime, scores: dict[str, float],
         overall_score=50.0,
         sent_at=sent_at,
     )
-    sending.scores = [SendingScore(dimension=d, score=s, level="idea") for d, s in scores.items()]
-    sending.flags = [SendingFlag(kind=kind, code=code) for kind, code in findings]
+    counted = status != "withdrawn"  # as app/assessment/sending.py copies it
+    sending.scores = [
+        SendingScore(dimension=d, score=s, level="idea", role=role, counted=counted,
+                     point=whole_point(s))
+        for d, s in scores.items()
+    ]  # fmt: skip
+    sending.flags = [
+        SendingFlag(kind=kind, code=code, role=role, counted=counted) for kind, code in findings
+    ]
     db.session.add(sending)
     db.session.commit()
     return assessment.id

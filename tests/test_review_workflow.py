@@ -413,3 +413,27 @@ def test_a_withdrawn_sending_takes_no_review_action_and_an_unsent_one_has_no_rev
     never_sent = submitted(app, client)
     answer = client.get(respondent_url("da", never_sent, REVIEW))
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/resultat")
+
+
+def test_a_withdrawn_sending_leaves_the_dashboards_counts_and_comes_back_when_sent_again(
+    db_app, db_client
+):
+    from app.models import SendingFlag, SendingScore
+    from tests.test_sending import CONTACT, SEND, WITHDRAW
+
+    sending_id = sent(db_app, db_client)
+    token = token_of(db_app, sending_id)
+
+    def counted() -> set[bool]:
+        with db_app.app_context():
+            return {
+                row.counted
+                for model in (SendingScore, SendingFlag)
+                for row in db.session.scalars(select(model).where(model.sending_id == sending_id))
+            }
+
+    assert counted() == {True}
+    assert db_client.post(respondent_url("da", token, WITHDRAW)).status_code == 302
+    assert counted() == {False}
+    assert db_client.post(respondent_url("da", token, SEND), data=CONTACT).status_code == 302
+    assert counted() == {True}

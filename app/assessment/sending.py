@@ -9,6 +9,7 @@ assessment's number only: their pages come behind a login, never behind the secr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -99,6 +100,11 @@ def summary(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def whole_point(score: float | None) -> int | None:
+    """A score to the whole point, half up (the dashboard counts scores per point)."""
+    return None if score is None else math.floor(score + 0.5)
+
+
 def dimension_scores(assessment: Assessment) -> list[SendingScore]:
     """The frozen result's score and level per dimension, as rows the list and dashboard read."""
     return [
@@ -107,6 +113,7 @@ def dimension_scores(assessment: Assessment) -> list[SendingScore]:
             score=d.get("score"),
             level=d.get("level"),
             status=d.get("status", "scored"),
+            point=whole_point(d.get("score")),
         )
         for d in (assessment.result or {}).get("dimensions", [])
     ]
@@ -136,6 +143,7 @@ def copy_summary(sending: Sending, assessment: Assessment) -> None:
             sending.scores.remove(row)
         else:
             row.score, row.level, row.status = new.score, new.level, new.status
+            row.point = new.point
     sending.scores.extend(fresh.values())
     # The same for the warnings and unmet requirements: rows unique per kind and code.
     wanted = flag_codes(assessment)
@@ -145,6 +153,9 @@ def copy_summary(sending: Sending, assessment: Assessment) -> None:
         else:
             sending.flags.remove(row)
     sending.flags.extend(SendingFlag(kind=kind, code=code) for kind, code in sorted(wanted))
+    # What the dashboard groups by without a join: the role, and whether the sending counts.
+    for row in [*sending.scores, *sending.flags]:
+        row.role, row.counted = sending.role, sending.status != "withdrawn"
     # A change to the rows alone must still move the stamp the dashboard's kept figures go by.
     sending.updated_at = datetime.now(UTC)
 
@@ -200,6 +211,15 @@ def withdraw(assessment: Assessment) -> bool:
     if done.rowcount != 1:
         db.session.rollback()
         return False
+    # The dashboard no longer counts it (the rows stay, for a sending made again).
+    sending_id = select(Sending.id).where(Sending.assessment_id == assessment.id).scalar_subquery()
+    for model in (SendingScore, SendingFlag):
+        db.session.execute(
+            update(model)
+            .where(model.sending_id == sending_id)
+            .values(counted=False)
+            .execution_options(synchronize_session=False)
+        )
     audit("withdrawn", assessment.id)
     db.session.commit()
     return True

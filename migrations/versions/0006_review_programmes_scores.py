@@ -42,6 +42,9 @@ def upgrade():
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('level', sa.String(length=40), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('role', sa.String(length=40), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('point', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['sending_id'], ['sending.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('sending_id', 'dimension')
@@ -49,6 +52,7 @@ def upgrade():
     with op.batch_alter_table('sending_score', schema=None) as batch_op:
         batch_op.create_index('ix_sending_score_dimension_level', ['dimension', 'level'], unique=False)
         batch_op.create_index('ix_sending_score_dimension_score', ['dimension', 'score'], unique=False)
+        batch_op.create_index('ix_sending_score_portfolio', ['counted', 'role', 'dimension', 'point'], unique=False)
         batch_op.create_index(batch_op.f('ix_sending_score_sending_id'), ['sending_id'], unique=False)
 
     op.create_table('sending_version',
@@ -98,6 +102,7 @@ def downgrade():
     op.drop_table('sending_version')
     with op.batch_alter_table('sending_score', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sending_score_sending_id'))
+        batch_op.drop_index('ix_sending_score_portfolio')
         batch_op.drop_index('ix_sending_score_dimension_score')
         batch_op.drop_index('ix_sending_score_dimension_level')
     op.drop_table('sending_score')
