@@ -152,22 +152,18 @@ def sent_to_the_fund(app, token: str) -> int:  # type: ignore[no-untyped-def]
     """Mark a submitted assessment as sent to the fund, as the send page does."""
     from sqlalchemy import select
 
+    from app.assessment.sending import copy_summary
     from app.extensions import db
     from app.models import Assessment, Sending
 
     with app.app_context():
         assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
-        result = assessment.result
         sending = Sending(
             assessment_id=assessment.id,
             contact_name="Anna <b>Holm</b>",
             contact_email="anna@example.dk",
-            role=assessment.questionnaire_id,
-            overall_level=result["overall_level"],
-            overall_score=result["overall"],
-            requirements_unmet=result["gate"]["requirements_unmet"],
-            high_flags=result["gate"]["high_flags"],
         )
+        copy_summary(sending, assessment)  # the figures the list, dashboard and comparison read
         db.session.add(sending)
         db.session.commit()
         return sending.id
@@ -371,3 +367,23 @@ def test_no_wcag_violations_on_the_audit_log_refused_to_an_advisor(
     page.locator(".lead-only").wait_for()
     results = axe.run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, f"{lang} refused:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_comparison_with_others(page: Page, live_server, axe: Axe, lang):
+    """The respondent's comparison with other sent assessments: as it stands (too few, when this
+    runs first), and with at least five others behind it."""
+    app = live_server.app
+    token = weak_result(app, lang, "leverandoer")
+    sent_to_the_fund(app, token)
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    address = f"{live_server.url}{base}/{token}/" + ("sammenlign" if lang == "da" else "jamfor")
+    page.goto(address)
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{lang} comparison:\n{results.generate_report()}"
+    for how in ("best", "best", "best", "best", "best"):
+        sent_to_the_fund(app, weak_result(app, lang, "leverandoer", how=how))
+    page.goto(address)
+    page.locator("#benchmark-chart").wait_for()
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{lang} comparison:\n{results.generate_report()}"
