@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
 
 from app.core.export_rows import Record
 from app.extensions import db
@@ -37,6 +38,9 @@ def records(f: Filters) -> Iterator[Record]:
         .outerjoin(Programme, Sending.programme_id == Programme.id)
         .where(*conditions(f))
         .order_by(SORTS[f.sort], Sending.id.desc())
+        # The stored result is the costliest column to read (a large JSON document) and the
+        # export needs none of it: the per-dimension scores come from their own rows.
+        .options(defer(Assessment.result), selectinload(Sending.scores))
         .execution_options(yield_per=BATCH)
     )
     for sending, assessment, advisor_name, programme_name in db.session.execute(query):
@@ -47,10 +51,8 @@ def record(sending: Sending, assessment: Assessment, advisor: str, programme: st
     """One sending with the version of its answers the fund has."""
     seen = sending.status != "withdrawn"
     copy = fund_copy(sending) if seen else assessment
-    result = copy.result or {}
-    dimensions = {
-        d["id"]: (d.get("score"), d.get("level")) for d in result.get("dimensions", []) if "id" in d
-    }
+    # Copied from the version the fund has when it was sent (app/assessment/sending.py).
+    dimensions = {row.dimension: (row.score, row.level) for row in sending.scores}
     return Record(
         sending_id=sending.id,
         assessment_id=assessment.id,
