@@ -54,6 +54,9 @@ LIMITED = {
     "advisor.stay": ("forms", ["POST"]),
     "advisor.programmes": ("forms", ["POST"]),
     "advisor.file_sending": ("forms", ["POST"]),
+    "advisor.review": ("forms", None),
+    # Revising or sending again: a resubmission mails the advisor, at most once per revision.
+    "assessment.review": ("forms", ["POST"]),
 }
 
 # Endpoints whose limit counts only the requests that sent a mail (they answer with a redirect).

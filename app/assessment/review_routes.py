@@ -49,7 +49,12 @@ def version_changes(sending_row: Sending) -> list[tuple[int, list[Any]]]:
 
 
 def review_comments_on(assessment: Assessment) -> dict[str | None, list[str]]:
-    """While a returned assessment is revised: the comments it was returned with, by question."""
+    """While a returned assessment is revised: the comments it was returned with, by question.
+
+    Nothing for a page drawn without the database (the stand-in the 503 page shows again).
+    """
+    if not isinstance(assessment, Assessment) or assessment.submitted:
+        return {}
     row = sending.current(assessment)
     if row is None or not row.revising:
         return {}
