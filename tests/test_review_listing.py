@@ -169,3 +169,34 @@ def test_the_level_filter_keeps_itself_in_the_links():
         "dimension_match": "at_most",
         "page": 2,
     }
+
+
+def test_the_counts_per_status_are_counted_once_and_again_after_any_change(db_app):
+    from sqlalchemy import event
+
+    from app.assessment.sending import audit
+
+    counted: list[str] = []
+
+    def note(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "GROUP BY sending.status" in statement:
+            counted.append(statement)
+
+    with db_app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            make(3)
+            assert sent_assessments(Filters()).counts["sent"] == 3
+            assert sent_assessments(Filters(page=2, sort="score_asc")).counts["sent"] == 3
+            assert len(counted) == 1  # another page or order: the same counts, kept
+            row = db.session.scalars(select(Sending)).first()
+            row.status = "in_review"  # a change to a row moves its updated_at
+            db.session.commit()
+            assert sent_assessments(Filters()).counts["in_review"] == 1
+            db.session.delete(db.session.scalars(select(Sending)).first())
+            audit("deleted", None, actor="system")  # a deletion always leaves an audit event
+            db.session.commit()
+            assert sum(sent_assessments(Filters()).counts.values()) == 2
+            assert len(counted) == 3
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)

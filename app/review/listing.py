@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
 from app.extensions import db
-from app.models import SENDING_STATUSES, Assessment, Sending, SendingScore
+from app.models import SENDING_STATUSES, Assessment, AuditEvent, Sending, SendingScore
 
 PER_PAGE = 25
 SORTS = {
@@ -170,19 +171,51 @@ def _conditions(f: Filters) -> list:  # type: ignore[type-arg]
     return conditions
 
 
+# Counts per status, kept per app and process for the filters they were counted for, under a
+# stamp of what they depend on. Counting reads every matching row (11 ms at 100,000 sendings on
+# SQLite); the stamp is three index lookups.
+_COUNTS_KEPT = 64
+
+
+def stamp() -> tuple:
+    """Moves with every change to a sending: one sent, withdrawn, deleted or reviewed writes an
+    audit event (its id only grows), and every change to a row moves its updated_at."""
+    return (
+        db.session.scalar(select(func.max(AuditEvent.id))),
+        db.session.scalar(select(func.max(Sending.id))),
+        str(db.session.scalar(select(func.max(Sending.updated_at)))),
+    )
+
+
+def status_counts(f: Filters) -> dict[str, int]:
+    """How many sendings match the filters in each status (the status filter itself aside, so
+    that every status can be picked from them)."""
+    unpaged = Filters(**{**f.__dict__, "status": "", "page": 1, "sort": "sent_desc"})
+    key = (unpaged, stamp())
+    _counts = current_app.extensions.setdefault("list_status_counts", {})
+    kept = _counts.get(key)
+    if kept is not None:
+        return dict(kept)
+    counting = select(Sending.status, func.count()).select_from(Sending)
+    if f.text:
+        counting = counting.join(Assessment, Sending.assessment_id == Assessment.id)
+    counted = db.session.execute(
+        counting.where(*_conditions(unpaged)).group_by(Sending.status)
+    ).all()
+    counts = {status: 0 for status in SENDING_STATUSES}
+    counts.update({status: n for status, n in counted})
+    if len(_counts) >= _COUNTS_KEPT:
+        _counts.pop(next(iter(_counts)))
+    _counts[key] = counts
+    return dict(counts)
+
+
 def sent_assessments(f: Filters, per_page: int = PER_PAGE) -> Page:
     """One page of the filtered list, with the total and the counts per status.
 
     Two queries: the counts per status (the total is one of them, or their sum), and the page.
     """
-    # The counts per status ignore the status filter, so every status can be picked from them.
-    others = _conditions(Filters(**{**f.__dict__, "status": ""}))
-    counting = select(Sending.status, func.count()).select_from(Sending)
-    if f.text:
-        counting = counting.join(Assessment, Sending.assessment_id == Assessment.id)
-    counted = db.session.execute(counting.where(*others).group_by(Sending.status)).all()
-    counts = {status: 0 for status in SENDING_STATUSES}
-    counts.update({status: n for status, n in counted})
+    counts = status_counts(f)
     total = counts.get(f.status, 0) if f.status else sum(counts.values())
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
