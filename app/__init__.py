@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import boundary, errors, i18n, logredact, security, templating
+from app import boundary, errors, i18n, logredact, public, security, templating
 from app.config import configure
 from app.core.content import load_library
 from app.core.questionnaire import load_questionnaires
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     boundary.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    public.init_app(app)
 
     app.config.setdefault("RENDER_VERSION", render_version(Path(app.root_path)))
 

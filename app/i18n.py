@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, g, request, url_for
 from flask_babel import format_date, format_decimal
@@ -88,8 +89,25 @@ def alternate_urls() -> dict[str, str]:
         return {lang: url_for("main.home", lang_code=lang) for lang in LANGUAGES}
     args = dict(request.view_args or {})
     if request.method == "GET":  # keep a search or a simulator scenario when switching
-        args = {**request.args.to_dict(), **args}
+        query = request.args.to_dict()
+        if g.get("public_page"):  # a stored page keeps only the arguments it is drawn for
+            query = {name: value for name, value in query.items() if name in g.public_args}
+        args = {**query, **args}
     return {lang: url_for(request.endpoint, **{**args, "lang_code": lang}) for lang in LANGUAGES}
+
+
+def switched_language(lang: str) -> bool:
+    """Whether the visitor came to this page from one of this site's pages in another language."""
+    from app.security import origin_of, site_origins
+
+    referer = request.headers.get("Referer")
+    if not referer or origin_of(referer) not in site_origins():
+        return False
+    came_from = urlsplit(referer).path
+    if request.script_root and came_from.startswith(request.script_root):
+        came_from = came_from[len(request.script_root) :]
+    first = came_from.strip("/").split("/", 1)[0]
+    return first in LANGUAGES and first != lang
 
 
 def init_app(app: Flask) -> None:
@@ -112,7 +130,18 @@ def init_app(app: Flask) -> None:
         lang = g.get("lang")
         if request.path.startswith("/api/"):
             return response  # the API keeps no state between calls: ?lang or Accept-Language
-        if lang and request.cookies.get(LANG_COOKIE) != lang and response.status_code < 400:
+        if not lang or request.cookies.get(LANG_COOKIE) == lang or response.status_code >= 400:
+            return response
+        if g.get("public_page"):
+            # A public page is the same for everyone and any cache may keep it (app/public.py):
+            # a cookie on it would be kept and handed to the next reader, and a cache must not
+            # keep such an answer at all. So a plain visit sets none; only a visitor who has
+            # switched language (followed a link from one of this site's pages in the other
+            # language) has the choice remembered, on an answer that only their browser keeps.
+            if not switched_language(lang):
+                return response
+            response.cache_control.public = False
+            response.cache_control.private = True
             response.set_cookie(
                 LANG_COOKIE,
                 lang,

@@ -29,6 +29,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SIMULATOR_REQUESTS = int(os.environ.get("BENCH_SIMULATOR_REQUESTS", "40"))
 TARGETS = {
+    "toolbox_page_ratio": 0.8,
     "results_repeat_view_ratio": 0.60,
     "first_chart_render_ms": 100.0,
     "simulation_n10000_ms": 50.0,
@@ -222,6 +223,9 @@ def main() -> None:
         for _ in range(WORKERS * 2):
             request(port, "GET", result_path)
         targets = {
+            # A toolbox step as a reader gets it: a public page, stored once per worker
+            # (app/public.py); the request asks for the whole page, not a 304.
+            "toolbox_page": [("GET", "/da/vaerktoejskasse/betalingsmodel", None, {})] * REQUESTS,
             "questionnaire_page": [("GET", f"/da/selvevaluering/{page}/trin/3", None, {})]
             * REQUESTS,
             "results_repeat_view": [("GET", result_path, None, {})] * REQUESTS,
@@ -287,6 +291,8 @@ def main() -> None:
         "targets": TARGETS,
     }
     results["meets_targets"] = {
+        "toolbox_page_ratio": results["figures"]["toolbox_page"]["ratio_to_trivial"]
+        >= TARGETS["toolbox_page_ratio"],
         "results_repeat_view_ratio": results["figures"]["results_repeat_view"]["ratio_to_trivial"]
         >= TARGETS["results_repeat_view_ratio"],
         "first_chart_render_ms": results["first_chart_render_ms"]

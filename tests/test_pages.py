@@ -103,10 +103,16 @@ def test_the_root_sends_visitors_to_their_language(client, headers, cookie, expe
     assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_visiting_a_language_remembers_it(client):
-    response = client.get("/sv/")
+def test_switching_language_remembers_it_but_a_plain_visit_does_not(client):
+    # A public page is the same for everyone (any cache may keep it): a visit sets no cookie.
+    assert "Set-Cookie" not in client.get("/sv/").headers
+    assert client.get("/", headers={"Accept-Language": "da"}).headers["Location"] == "/da/"
+    # Following the language switch from a Danish page of this site remembers Swedish.
+    response = client.get("/sv/", headers={"Referer": "http://localhost/da/om"})
     assert "lang=sv" in response.headers["Set-Cookie"]
     assert "HttpOnly" in response.headers["Set-Cookie"]
+    assert "private" in response.headers["Cache-Control"]  # no shared cache keeps the cookie
+    assert "public" not in response.headers["Cache-Control"]
     assert client.get("/", headers={"Accept-Language": "da"}).headers["Location"] == "/sv/"
 
 

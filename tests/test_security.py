@@ -31,12 +31,14 @@ def test_every_page_sends_the_security_headers(app, client):
 def test_a_post_without_a_csrf_token_is_refused_with_a_translated_page(sqlite_url):
     app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    for lang, heading in (
-        ("da", "Formularen kunne ikke sendes"),
-        ("sv", "Formuläret kunde inte skickas"),
+    for lang, start, heading in (
+        ("da", "/da/selvevaluering/", "Formularen kunne ikke sendes"),
+        ("sv", "/sv/sjalvskattning/", "Formuläret kunde inte skickas"),
     ):
         response = client.post(
-            f"/{lang}/feedback", data={"kind": "pages", "key": "about", "useful": "yes"}
+            start,
+            data={"role": "kommune", "organisation": "Eksempel Kommune", "programme": "X"},
+            headers={"Origin": "http://localhost"},  # from this site, but without the token
         )
         assert response.status_code == 400
         html = response.get_data(as_text=True)
@@ -46,10 +48,16 @@ def test_a_post_without_a_csrf_token_is_refused_with_a_translated_page(sqlite_ur
 def test_a_post_with_the_token_from_the_page_is_accepted(sqlite_url):
     app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    html = client.get("/da/om").get_data(as_text=True)
+    html = client.get("/da/selvevaluering/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     response = client.post(
-        "/da/feedback", data={"csrf_token": token, "kind": "pages", "key": "about", "useful": "no"}
+        "/da/selvevaluering/",
+        data={
+            "csrf_token": token,
+            "role": "kommune",
+            "organisation": "Eksempel Kommune",
+            "programme": "Tidlig hjælp",
+        },
     )
     assert response.status_code == 302
 
@@ -63,7 +71,8 @@ def test_the_session_cookie_is_httponly_and_lax_and_secure_in_production(monkeyp
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    response = app.test_client().get("/da/")
+    # The start page is public and sets no cookie; the questionnaire's start page does.
+    response = app.test_client().get("/da/selvevaluering/")
     assert "Secure" in response.headers["Set-Cookie"]
     assert "Strict-Transport-Security" in response.headers
 

@@ -50,7 +50,22 @@ def _wrong_code() -> str:
 
 def init_app(app: Flask) -> None:
     """Flask-Login: who is logged in is decided by the account and the session's own stamps."""
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every page drawn, which reads the
+    # session, and that makes every public page Vary: Cookie. The proxy loads the user only where
+    # a template asks for it (the advisor pages).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
+    # Its after-request hook looks into the session on every request for a "remember me" cookie
+    # to set or clear (logins here never set one), which also makes every answer Vary: Cookie. A
+    # public page (g.public_page, app/public.py) has no session to look into.
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+
+    @app.after_request
+    def update_remember_cookie(response):  # type: ignore[no-untyped-def]
+        if g.get("public_page"):
+            return response
+        return login_manager._update_remember_cookie(response)
+
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

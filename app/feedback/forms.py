@@ -9,7 +9,14 @@ from app.boundary import SiteForm
 
 
 class FeedbackForm(SiteForm):
-    """A yes/no answer and an optional comment about one content page."""
+    """A yes/no answer and an optional comment about one content page.
+
+    No CSRF token: the form sits on every public page, which holds nothing per visitor (see
+    app/public.py). Its POST is checked for coming from this site instead (app/feedback/routes.py).
+    """
+
+    class Meta(SiteForm.Meta):
+        csrf = False
 
     kind = HiddenField(validators=[DataRequired(message=_l("The page is missing."))])
     key = HiddenField(validators=[DataRequired(message=_l("The page is missing."))])

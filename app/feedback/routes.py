@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, g, redirect
+from flask_wtf.csrf import CSRFError
 
-from app.extensions import db
+from app.extensions import csrf, db
 from app.feedback.forms import FeedbackForm
 from app.i18n import localized_route
-from app.main.routes import library, page_url, render_page
+from app.main.routes import FEEDBACK_SENT, library, page_url, render_page
 from app.models import PageFeedback
+from app.security import from_this_site
 
 bp = Blueprint("feedback", __name__)
 
 
 @localized_route(bp, "/feedback", methods=["POST"])
+@csrf.exempt  # the form is on public pages, which carry no token: the request's origin is checked
 def submit():
-    """Save one answer, then return to the page; on errors show the page with the error summary."""
+    """Save one answer, then return to the page; on errors show the page with the error summary.
+
+    A POST from another site is refused with the page a refused CSRF token gets (see
+    app/security.py from_this_site for what counts as this site). Like Flask-WTF's token check,
+    the check is off when WTF_CSRF_ENABLED is (the tests' default app, see tests/conftest.py).
+    """
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and not from_this_site():
+        raise CSRFError("The form was not sent from this site.")
     form = FeedbackForm()
     kind, key = form.kind.data or "", form.key.data or ""
     page = library().by_key(g.lang, kind, key)
@@ -33,5 +42,7 @@ def submit():
         )
     )
     db.session.commit()
-    flash(_("Thank you. Your answer has been saved."), "success")
-    return redirect(page_url(page) + "#feedback")
+    # The thank-you is part of the page shown next (not a flashed message, which would need a
+    # session cookie on a public page).
+    name, value = FEEDBACK_SENT
+    return redirect(f"{page_url(page)}?{name}={value}#feedback")

@@ -11,6 +11,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -19,12 +20,22 @@ from app.core.content import Library, Page
 from app.core.sheets import build_workbook
 from app.feedback.forms import FeedbackForm
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS, localized_route, preferred_language
+from app.public import public
 
 bp = Blueprint("main", __name__)
 
 # Which view shows which kind of content.
 ENDPOINTS = {"steps": "main.step", "cases": "main.case", "templates": "main.template"}
 ENDPOINTS["pages"] = "main.page"
+# After a reader's feedback is saved, the page is shown again with ?feedback=sent and a thank-you
+# (the same for everyone, so it is a public page too; no flashed message in a session).
+FEEDBACK_SENT = ("feedback", "sent")
+
+
+def feedback_sent() -> bool:
+    """Whether this content page is shown just after the reader's feedback was saved."""
+    name, value = FEEDBACK_SENT
+    return request.method == "GET" and request.args.get(name) == value
 
 
 def library() -> Library:
@@ -80,6 +91,7 @@ def render_page(page: Page, form: FeedbackForm | None = None, status: int = 200)
             phase=phase,
             templates=[t for t in templates if t],
             feedback_form=form,
+            feedback_sent=feedback_sent(),
         ),
         status,
     )
@@ -94,6 +106,7 @@ def root():
 
 
 @localized_route(bp, "/", methods=["GET"])
+@public()
 def home():
     """The start page."""
     return render_template(
@@ -104,42 +117,49 @@ def home():
 
 
 @localized_route(bp, "/{toolbox}/", methods=["GET"])
+@public()
 def toolbox():
     """The toolbox: phases and their steps as cards."""
     return render_template("views/toolbox.html", phases=library().steps_by_phase(g.lang))
 
 
 @localized_route(bp, "/{toolbox}/<slug>", methods=["GET"])
+@public(variant=feedback_sent)
 def step(slug: str):
     """One step of the toolbox."""
     return render_page(find_page(g.lang, "steps", slug))
 
 
 @localized_route(bp, "/{cases}/", methods=["GET"])
+@public()
 def cases():
     """The list of programme cases."""
     return render_template("views/cases.html", pages=library().list(g.lang, "cases"))
 
 
 @localized_route(bp, "/{cases}/<slug>", methods=["GET"])
+@public(variant=feedback_sent)
 def case(slug: str):
     """One programme case."""
     return render_page(find_page(g.lang, "cases", slug))
 
 
 @localized_route(bp, "/{templates}/", methods=["GET"])
+@public()
 def templates():
     """The list of templates."""
     return render_template("views/templates.html", pages=library().list(g.lang, "templates"))
 
 
 @localized_route(bp, "/{templates}/<slug>", methods=["GET"])
+@public(variant=feedback_sent)
 def template(slug: str):
     """One printable template."""
     return render_page(find_page(g.lang, "templates", slug))
 
 
 @localized_route(bp, "/{templates}/<slug>.xlsx", methods=["GET"])
+@public()
 def template_download(slug: str):
     """A template as a spreadsheet with headings in the page's language; built once, then cached."""
     page = library().get(g.lang, "templates", slug)
@@ -158,6 +178,7 @@ def template_download(slug: str):
 
 
 @localized_route(bp, "/{glossary}", methods=["GET"])
+@public()
 def glossary():
     """All terms, Danish and Swedish side by side, sorted in the page's language."""
     entries = sorted(library().glossary, key=lambda e: e.terms[g.lang].casefold())
@@ -165,6 +186,7 @@ def glossary():
 
 
 @localized_route(bp, "/<slug>", methods=["GET"])
+@public(variant=feedback_sent)
 def page(slug: str):
     """A plain page such as about, privacy or the accessibility statement."""
     sections = {words[g.lang]: name for name, words in SECTIONS.items()}

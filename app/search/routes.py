@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from app.core.search import MAX_QUERY_LENGTH, Hit, QueryError
 from app.i18n import localized_route
 from app.main.routes import ENDPOINTS
+from app.public import public
 
 bp = Blueprint("search", __name__)
 
@@ -20,6 +21,8 @@ def hit_url(hit: Hit) -> str:
 
 
 @localized_route(bp, "/{search}", methods=["GET"])
+# The index changes only with a release: an answer is stored like a page, the oldest dropped.
+@public(variant=lambda: request.args.get("q", ""), args=("q",), store="search")
 def results():
     """The results page; an empty or overlong query gets a message, never an error."""
     query = request.args.get("q", "")
