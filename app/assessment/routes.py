@@ -315,12 +315,39 @@ def result(token: str):
         status = sending.status_of(token)
     else:
         status = sending.StatusView(*sent) if sent else None
-    # Where the assessment stands with the fund changes; the rest of the page does not. The
-    # block needs no context processor: it is drawn straight from its template.
-    block = current_app.jinja_env.get_template("views/assessment/_sending.html").render(
-        token=token, sending=status, status_label=sending.status_label, lang=g.lang
-    )
-    return Response(page.replace(SENDING_MARK, block.encode()), mimetype="text/html")
+    block = status_block(status, g.lang).replace(BLOCK_TOKEN, token.encode())
+    return Response(page.replace(SENDING_MARK, block), mimetype="text/html")
+
+
+# The status block is drawn for a stand-in token and kept per language and status: every never-
+# sent result shows the same block but for its own link, which is put in afterwards.
+BLOCK_TOKEN = b"T" * 43
+_blocks: dict[tuple, bytes] = {}
+_BLOCKS_KEPT = 256
+
+
+def status_block(status: sending.StatusView | None, lang: str) -> bytes:
+    """Where the assessment stands with the fund (the rest of the page does not change).
+
+    Drawn straight from its template, without context processors, for the stand-in token.
+    """
+    key = (id(current_app._get_current_object()), lang, status)
+    kept = _blocks.get(key)
+    if kept is None:
+        kept = (
+            current_app.jinja_env.get_template("views/assessment/_sending.html")
+            .render(
+                token=BLOCK_TOKEN.decode(),
+                sending=status,
+                status_label=sending.status_label,
+                lang=lang,
+            )
+            .encode()
+        )
+        if len(_blocks) >= _BLOCKS_KEPT:
+            _blocks.pop(next(iter(_blocks)))
+        _blocks[key] = kept
+    return kept
 
 
 # Where the result page (stored once drawn) shows the sending's status, drawn on every view.
