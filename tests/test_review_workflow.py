@@ -437,3 +437,42 @@ def test_a_withdrawn_sending_leaves_the_dashboards_counts_and_comes_back_when_se
     assert counted() == {False}
     assert db_client.post(respondent_url("da", token, SEND), data=CONTACT).status_code == 302
     assert counted() == {True}
+
+
+def test_hostile_comments_are_cleaned_refused_or_escaped_never_a_500(db_app, db_client, clock):
+    from app.models import ReviewComment
+
+    sending_id = sent(db_app, db_client)
+    advisor = db_app.test_client()
+    full_login(advisor, db_app, make_account(db_app), clock)
+    act(
+        advisor,
+        db_app,
+        "da",
+        sending_id,
+        "start",
+        {"start-lock_version": lock_of(db_app, sending_id)},
+    )
+    question = first_scale_question(db_app)
+    field = f"c-{question.id}-body"
+    long = act(advisor, db_app, "da", sending_id, "comment", {field: "x" * 5001},
+               question=question.id)  # fmt: skip
+    assert long.status_code == 400
+    page = check_page(long.get_data(as_text=True), "")
+    assert "højst 5000 tegn" in text_of(page, ".error-summary")
+    assert page.select_one(f"#{field}").get_text() == "x" * 5001  # what was typed is kept
+    hostile = 'Se\x00 her <script>alert(1)</script> =HYPERLINK("x")'
+    saved = act(
+        advisor, db_app, "da", sending_id, "comment", {field: hostile}, question=question.id
+    )
+    assert saved.status_code == 302  # PostgreSQL would refuse the NUL: it never gets that far
+    with db_app.app_context():
+        bodies = db.session.scalars(select(ReviewComment.body)).all()
+    assert bodies == ['Se her <script>alert(1)</script> =HYPERLINK("x")']
+    html = advisor.get(url(db_app, "advisor.assessment", "da", sending_id=sending_id)).get_data(
+        as_text=True
+    )
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+    for action in ("return", "feedback", "assign", "start"):
+        junk = {f"{action}-lock_version": "9" * 30, "return-overall": "\x00", "assign-advisor": "x"}
+        assert act(advisor, db_app, "da", sending_id, action, junk).status_code in (302, 400, 409)
