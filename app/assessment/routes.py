@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from io import BytesIO
 from types import SimpleNamespace
@@ -40,8 +41,13 @@ TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a password)
 
 @bp.after_request
 def keep_private(response: Response) -> Response:
-    """Pages behind a secret link are nobody's cache and no search engine's business."""
-    response.headers["Cache-Control"] = "private, no-store"
+    """Pages behind a secret link are nobody's cache and no search engine's business.
+
+    A stored result, its radar and its PDF carry an ETag: the respondent's own browser may keep
+    them and ask again (no-cache), and gets a 304 while they are unchanged. Shared caches never.
+    """
+    stored = response.headers.get("ETag") is not None
+    response.headers["Cache-Control"] = "private, no-cache" if stored else "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -301,7 +307,8 @@ def result(token: str):
     view is one database lookup. The page holds nothing personal to the visitor (no CSRF token).
     """
     name = f"result-{g.lang}.html"
-    page, sent = service.stored_page_with_sending(token, name)
+    page, drawn, sent = service.stored_page_with_sending(token, name)
+    etag = None
     if page is None:
         assessment = service.find(token)
         if not assessment.submitted:
@@ -315,8 +322,29 @@ def result(token: str):
         status = sending.status_of(token)
     else:
         status = sending.StatusView(*sent) if sent else None
+        # The bytes are the stored page (its row is new whenever it is drawn anew) and the block.
+        etag = f"r{drawn}-{hashlib.blake2b(repr(status).encode(), digest_size=8).hexdigest()}"
+        if etag in request.if_none_match:
+            return not_modified(etag)
     block = status_block(status, g.lang).replace(BLOCK_TOKEN, token.encode())
-    return Response(page.replace(SENDING_MARK, block), mimetype="text/html")
+    response = Response(page.replace(SENDING_MARK, block), mimetype="text/html")
+    if etag:
+        response.set_etag(etag)
+    return response
+
+
+def not_modified(etag: str) -> Response:
+    """What a browser that has the current copy gets: 304 and nothing else."""
+    response = Response(status=304)
+    response.set_etag(etag)
+    return response
+
+
+def stored_download(content: bytes, mimetype: str, name: str) -> Response:
+    """A download of a stored drawing or report: a browser asking again gets a 304."""
+    response = attachment(content, mimetype, name)
+    response.set_etag(hashlib.blake2b(content, digest_size=16).hexdigest())
+    return response.make_conditional(request)
 
 
 # The status block is drawn for a stand-in token and kept per language and status: every never-
@@ -417,7 +445,7 @@ def radar_png(token: str):
     """The radar as a PNG file."""
     assessment = submitted_or_404(token)
     png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
-    return attachment(png, "image/png", download_name("radar", assessment.programme, "png"))
+    return stored_download(png, "image/png", download_name("radar", assessment.programme, "png"))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{report}}.pdf", methods=["GET"])
@@ -426,7 +454,7 @@ def pdf(token: str):
     assessment = submitted_or_404(token)
     content = report_pdf(assessment, g.lang)
     name = download_name(_("investment-compass"), assessment.programme, "pdf")
-    return attachment(content, "application/pdf", name)
+    return stored_download(content, "application/pdf", name)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.json", methods=["GET"])

@@ -199,6 +199,7 @@ def stored_file(token: str, name: str) -> bytes | None:
 _STORED_PAGE_WITH_SENDING = (
     select(
         RenderedFile.content,
+        RenderedFile.id,
         Sending.status,
         Sending.sent_at,
         Sending.updated_at,
@@ -212,8 +213,11 @@ _STORED_PAGE_WITH_SENDING = (
 )
 
 
-def stored_page_with_sending(token: str, name: str) -> tuple[bytes | None, tuple | None]:
-    """A stored page and, if the assessment was sent, its StatusView fields: one query.
+def stored_page_with_sending(
+    token: str, name: str
+) -> tuple[bytes | None, int | None, tuple | None]:
+    """A stored page, its row's id (new whenever it is drawn anew) and, if the assessment was
+    sent, its StatusView fields: one query.
 
     A repeat view of a result is this one lookup on a plain connection, no ORM session.
     """
@@ -222,8 +226,8 @@ def stored_page_with_sending(token: str, name: str) -> tuple[bytes | None, tuple
             _STORED_PAGE_WITH_SENDING, {"token": token, "name": versioned(name)}
         ).first()
     if row is None:
-        return None, None
-    return row[0], (tuple(row[1:]) if row[1] is not None else None)
+        return None, None, None
+    return row[0], row[1], (tuple(row[2:]) if row[2] is not None else None)
 
 
 def rendered(assessment: Assessment, name: str, draw) -> bytes:  # type: ignore[no-untyped-def]
