@@ -73,8 +73,12 @@ $(VENV)/.system-libs: | $(BIN)/python
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  libreoffice-calc-nogui
 
+# pg_dump and pg_restore back up and restore a PostgreSQL database (flask backup, tests/test_backup.py).
+/usr/bin/pg_dump:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice ## Also install test tools, Chromium, Java, pdfinfo and LibreOffice Calc
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc and pg_dump
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade

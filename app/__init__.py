@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["questionnaires"] = load_questionnaires(Path(app.config["QUESTIONNAIRE_DIR"]))
 
     from app import (
+        backup,
         devtools,
         limits,
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
@@ -97,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(advisor_routes.bp)
     advisor_routes.init_app(app)
     advisor_cli.init_app(app)
+    backup.init_app(app)
     devtools.init_app(app)
     retention.init_app(app)
     limits.init_app(app)
