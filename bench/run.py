@@ -34,7 +34,11 @@ TARGETS = {
     "first_chart_render_ms": 100.0,
     "simulation_n10000_ms": 50.0,
     "simulator_page_n10000_ms": 150.0,
+    "startup_s": 1.5,
+    "idle_worker_rss_mb": 50.0,
+    "worker_rss_after_run_mb": 120.0,
 }
+STARTUP_RUNS = 5
 # Hard cases for the simulator: success rates just above the target make the exact walk longest.
 SIMULATIONS = [
     {"success_rate": 0.6, "target_rate": 0.5, "dropout_rate": 0.0},
@@ -62,6 +66,58 @@ def _elapsed(call) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     call()
     return round((time.perf_counter() - start) * 1000, 2)
+
+
+def time_startup(env: dict) -> dict:
+    """Seconds for a fresh interpreter to import and build the app (median of STARTUP_RUNS)."""
+    code = "from app import create_app; create_app()"
+    times = []
+    for _ in range(STARTUP_RUNS):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)  # noqa: S603
+        times.append(time.perf_counter() - start)
+    return {
+        "runs": STARTUP_RUNS,
+        "median": round(statistics.median(times), 3),
+        "min": round(min(times), 3),
+        "max": round(max(times), 3),
+    }
+
+
+def workers_of(pid: int) -> list[int]:
+    """The gunicorn workers: the processes whose parent is the master."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def memory_mb(pid: int) -> dict:
+    """A process's resident memory: all of it (RSS), its share of shared pages (PSS), its own."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+
+    def kb(text: str, name: str) -> int:
+        return int(text.split(f"{name}:", 1)[1].split()[0])
+
+    private = kb(rollup, "Private_Clean") + kb(rollup, "Private_Dirty")
+    return {
+        "rss": round(kb(status, "VmRSS") / 1024, 1),
+        "pss": round(kb(rollup, "Pss") / 1024, 1),
+        "private": round(private / 1024, 1),
+    }
+
+
+def workers_memory(master: int) -> dict:
+    """Each worker's memory, and the largest RSS of them."""
+    each = [memory_mb(pid) for pid in workers_of(master)]
+    return {"max_rss": max(m["rss"] for m in each), "workers": each}
 
 
 def free_port() -> int:
@@ -191,6 +247,10 @@ def seed(database_url: str) -> dict:
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}")
+    startup = time_startup(
+        {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-" * 8,
+         "PYTHONPATH": str(ROOT)}
+    )  # fmt: skip
     seeded = seed(database_url)
     simulations = time_simulations()
     port = free_port()
@@ -205,7 +265,7 @@ def main() -> None:
     }
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--log-level", "warning", "app:create_app()"],
+         "--log-level", "warning", "--preload", "app:create_app()"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -217,6 +277,14 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not start")
+        for _ in range(100):  # every worker up, each having answered /livez or about to
+            if len(workers_of(server.pid)) == WORKERS:
+                break
+            time.sleep(0.1)
+        for _ in range(WORKERS * 2):
+            request(port, "GET", "/livez")
+        time.sleep(0.5)
+        idle_memory = workers_memory(server.pid)
         token, page = seeded["result_token"], seeded["page_token"]
         result_path = f"/da/selvevaluering/{token}/resultat"
         request(port, "GET", result_path)  # the first view draws the chart; later views reuse it
@@ -260,6 +328,8 @@ def main() -> None:
                 rates["trivial"].append(base)
                 rates[name].append(measured)
                 ratios[name].append(measured / base)
+        # After the run: charts drawn, pages stored, the simulator's tables built.
+        memory_after_run = workers_memory(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -288,6 +358,9 @@ def main() -> None:
                 statistics.median(simulator_ms) / statistics.median(simulator_trivial_ms), 1
             ),
         },
+        "startup_s": startup,
+        "idle_worker_memory_mb": idle_memory,
+        "worker_memory_after_run_mb": memory_after_run,
         "targets": TARGETS,
     }
     results["meets_targets"] = {
@@ -300,6 +373,10 @@ def main() -> None:
         "simulation_n10000_ms": max(simulations.values()) <= TARGETS["simulation_n10000_ms"],
         "simulator_page_n10000_ms": results["simulator_page_n10000_ms"]["median"]
         <= TARGETS["simulator_page_n10000_ms"],
+        "startup_s": startup["median"] <= TARGETS["startup_s"],
+        "idle_worker_rss_mb": idle_memory["max_rss"] <= TARGETS["idle_worker_rss_mb"],
+        "worker_rss_after_run_mb": memory_after_run["max_rss"]
+        <= TARGETS["worker_rss_after_run_mb"],
     }
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

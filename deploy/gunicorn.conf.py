@@ -8,3 +8,23 @@ accesslog = "-"
 errorlog = "-"
 # Secret links in paths and referrers are logged as short hashes, never as themselves.
 logger_class = "app.gunicorn_logging.RedactingLogger"
+# The app is built once in the master, before the workers are forked: its content, search index
+# and questionnaires are then pages the workers share rather than one copy each, and a worker
+# that is replaced starts at once. (Code changes then need a restart, not a HUP.)
+preload_app = True
+
+
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    """Give each worker database pools of its own.
+
+    create_app opens no connection, but should anything in the master ever have done so, a
+    connection shared by two processes corrupts both: the child drops the pooled ones it
+    inherited without closing them (SQLAlchemy's `dispose(close=False)`), leaving the parent's
+    intact, and opens its own on first use.
+    """
+    from app.extensions import db
+
+    flask_app = server.app.wsgi()
+    with flask_app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import pyotp
-import segno
 from flask import request, session
 from flask_login import login_user
 from markupsafe import Markup
@@ -226,7 +224,13 @@ def wrong_code(session: MutableMapping, advisor: Advisor, step: str) -> bool:
 # --- step 2: TOTP and recovery codes -------------------------------------------------------------
 
 
+# pyotp and segno (15 MB together) are imported by the functions below when an advisor logs in or
+# sets up a second factor, not by every worker at start-up.
+
+
 def new_totp_secret() -> str:
+    import pyotp
+
     return pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 recommends
 
 
@@ -236,11 +240,15 @@ def grouped(secret: str) -> str:
 
 
 def totp_uri(advisor: Advisor, issuer: str) -> str:
+    import pyotp
+
     return pyotp.TOTP(advisor.totp_secret).provisioning_uri(name=advisor.email, issuer_name=issuer)
 
 
 def qr_svg(data: str, title: str) -> Markup:
     """The QR code as inline SVG markup, drawn here: no script, no request elsewhere."""
+    import segno
+
     svg = segno.make(data, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", title=title, svgclass="qr-code-image"
     )
@@ -256,6 +264,8 @@ def matching_step(secret: str, code: str, at: datetime, last_step: int | None) -
     code = digits_only(code)
     if len(code) != 6 or not code.isdigit():
         return None
+    import pyotp
+
     totp = pyotp.TOTP(secret, interval=TOTP_STEP)
     current = int(at.timestamp()) // TOTP_STEP
     for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):

@@ -12,8 +12,6 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
@@ -25,12 +23,26 @@ MIN_OWN_WORD = 4  # a name or address part this long may not appear in the passw
 # argon2-cffi's defaults are RFC 9106's second recommendation for Argon2id (t=3, 64 MiB, p=4).
 HASHER = PasswordHasher()
 # Verified when an e-mail address has no account, so that a wrong address costs as long as a
-# wrong password and the time taken does not tell which accounts exist.
-_DUMMY_HASH = HASHER.hash("not a password of any account")
+# wrong password and the time taken does not tell which accounts exist. Made once beforehand
+# (hashing it at import cost every process 0.2 s and 64 MiB at start-up); should the hasher's
+# settings ever change, a new one with the current settings is made on first use.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$EE24DYcEAtW0s4V2xszWMA$"
+    "vKNMYAp1vY36Mx6MhHYCwXIisLE15dv+fCNBfFpxnUo"
+)
+
+
+@cache
+def dummy_hash() -> str:
+    if HASHER.check_needs_rehash(_DUMMY_HASH):
+        return HASHER.hash("not a password of any account")
+    return _DUMMY_HASH
 
 
 @cache
 def common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # 13 MB: loaded when a password is set
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -57,9 +69,15 @@ def problems(password: str, context: tuple[str, ...] = ()) -> list[str]:
         found.append("it contains the account's own name or e-mail address")
     elif password.lower() in common_passwords():
         found.append("it is on the list of common passwords")
-    elif zxcvbn(password, user_inputs=list(context))["score"] < MIN_SCORE:
+    elif _guessability(password, context) < MIN_SCORE:
         found.append("it is too easy to guess (a common word, name, pattern or repetition)")
     return found
+
+
+def _guessability(password: str, context: tuple[str, ...]) -> int:
+    from zxcvbn import zxcvbn
+
+    return zxcvbn(password, user_inputs=list(context))["score"]
 
 
 def hash_password(password: str) -> str:
@@ -70,7 +88,7 @@ def verify(stored_hash: str | None, password: str) -> bool:
     """Whether password matches; with no hash, a dummy check that takes as long and fails."""
     if stored_hash is None:
         with contextlib.suppress(VerificationError):
-            HASHER.verify(_DUMMY_HASH, password)
+            HASHER.verify(dummy_hash(), password)
         return False
     try:
         return HASHER.verify(stored_hash, password)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Blueprint, Response, abort, current_app, g, jsonify
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from app.api import errors
 from app.api.body import read_json
 from app.api.errors import Errors, errors_response, problem, request_language
 from app.api.inputs import simulation_type_errors
+from app.core import yamlio
 from app.core.answers import AnswerError, clean_answers
 from app.core.questionnaire import Questionnaire, describe
 from app.core.scoring import Action, Result, score_assessment
@@ -36,7 +36,7 @@ errors.register(bp)
 @bp.record_once
 def load_openapi(state: BlueprintSetupState) -> None:
     """Read the API's description once at start-up, kept as the JSON it is served as."""
-    document = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
+    document = yamlio.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
     state.app.extensions["openapi"] = json.dumps(document, ensure_ascii=False, indent=1)
 
 

@@ -13,6 +13,7 @@ import markdown
 import yaml
 from markdown.extensions.toc import slugify_unicode
 
+from app.core import yamlio
 from app.core.sheets import validate_download
 
 KINDS = ("steps", "cases", "templates", "pages")
@@ -150,7 +151,7 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     if not match:
         raise ContentError(f"{source}: missing front matter (a '---' block at the top)")
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yamlio.safe_load(match.group(1))
     except yaml.YAMLError as exc:
         raise ContentError(f"{source}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
@@ -232,7 +233,7 @@ def parse_page(text: str, *, kind: str, lang: str, slug: str, source: str) -> Pa
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot be read as YAML: {exc}") from exc
 

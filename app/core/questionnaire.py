@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from app.core import yamlio
+
 LANGS = ("da", "sv")
 TYPES = ("scale", "single", "multiple", "yes_partly_no", "number", "text")
 SCORED_TYPES = frozenset({"scale", "single", "multiple", "yes_partly_no", "number"})
@@ -270,7 +272,7 @@ class _Reader:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise QuestionnaireError(f"{path}: cannot be read as YAML: {exc}") from exc
 

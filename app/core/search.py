@@ -54,23 +54,34 @@ class SearchIndex:
     _postings: dict[str, dict[str, Counter[int]]] = field(default_factory=dict)
     _docs: list[Document] = field(default_factory=list)
     _lengths: list[int] = field(default_factory=list)
+    # The stem of every word of the indexed texts, per language: the texts repeat their words, and
+    # stemming each occurrence anew was most of the start-up's index building. Only indexed words
+    # are kept, so what visitors type in cannot make it grow.
+    _known: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def stem(self, lang: str, word: str) -> str:
+    def stem(self, lang: str, word: str, *, remember: bool = False) -> str:
         """The stem of one lower-cased word in this language."""
-        if lang not in self._stemmers:
-            self._stemmers[lang] = snowballstemmer.stemmer(STEMMERS[lang])
-        return self._stemmers[lang].stemWord(word.casefold())
+        folded = word.casefold()
+        known = self._known.setdefault(lang, {})
+        found = known.get(folded)
+        if found is None:
+            if lang not in self._stemmers:
+                self._stemmers[lang] = snowballstemmer.stemmer(STEMMERS[lang])
+            found = self._stemmers[lang].stemWord(folded)
+            if remember:
+                known[folded] = found
+        return found
 
-    def stems(self, lang: str, text: str) -> list[str]:
+    def stems(self, lang: str, text: str, *, remember: bool = False) -> list[str]:
         """The stems of every word in a text."""
-        return [self.stem(lang, w) for w in WORD_RE.findall(text)]
+        return [self.stem(lang, w, remember=remember) for w in WORD_RE.findall(text)]
 
     def add(self, document: Document) -> None:
         """Index one document; words in the title count more."""
         number = len(self._docs)
         self._docs.append(document)
-        counts: Counter[str] = Counter(self.stems(document.lang, document.text))
-        for stem in self.stems(document.lang, document.title):
+        counts: Counter[str] = Counter(self.stems(document.lang, document.text, remember=True))
+        for stem in self.stems(document.lang, document.title, remember=True):
             counts[stem] += TITLE_WEIGHT
         self._lengths.append(sum(counts.values()))
         postings = self._postings.setdefault(document.lang, defaultdict(Counter))
