@@ -69,26 +69,7 @@ def radar_figure(
         axes.plot(closed, [*previous, previous[0]], color="#767676", linewidth=1.5, linestyle="--")
     axes.plot(closed, [*scores, scores[0]], color="#0059b3", linewidth=2.5)
     axes.fill(closed, [*scores, scores[0]], color="#0059b3", alpha=0.18)
-    axes.set_ylim(0, 100)
-    axes.set_yticks([20, 40, 60, 80, 100])
-    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=RADAR_TICK_PT, color="#454545")
-    axes.set_xticks(angles)
-    # Labels and the title come from data and users: never parse them as math ($ is common).
-    wrapped = [textwrap.fill(label, LABEL_WRAP, break_long_words=False) for label in labels]
-    axes.set_xticklabels(wrapped, fontsize=RADAR_LABEL_PT, parse_math=False)
-    # Labels grow away from the circle (left of it on the left, right of it on the right).
-    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
-        side = math.sin(angle)
-        label.set_horizontalalignment(
-            "center" if abs(side) < 0.01 else "left" if side > 0 else "right"
-        )
-    axes.tick_params(axis="x", pad=4)
-    top = RADAR_TOP
-    if title is not None:
-        characters = int(width * 72 / (RADAR_TITLE_PT * 0.65))  # a line of the title font
-        lines = textwrap.wrap(title, characters, max_lines=2, placeholder=" …") or [""]
-        axes.set_title("\n".join(lines), fontsize=RADAR_TITLE_PT, pad=24, parse_math=False)
-        top += RADAR_TITLE_ROOM
+    top = _radar_frame(axes, labels, angles, title, width)
     # Fixed margins, wide enough for long labels: tight_layout would cost a third of the time.
     figure.subplots_adjust(
         left=RADAR_SIDE / width,
@@ -108,6 +89,35 @@ OVERLAY_STYLES = (
     ("#454545", (0, (5, 1, 1, 1, 1, 1)), "v"),
 )
 OVERLAY_LEGEND_ROOM = 0.3  # inches per legend row below the circle
+
+
+def _radar_frame(
+    axes, labels: list[str], angles: list[float], title: str | None, width: float
+) -> float:  # type: ignore[no-untyped-def]
+    """The scale, the dimension labels and the title of a radar; the room its top needs (inches).
+
+    Labels and the title come from data and users: never parse them as math ($ is common).
+    """
+    axes.set_ylim(0, 100)
+    axes.set_yticks([20, 40, 60, 80, 100])
+    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=RADAR_TICK_PT, color="#454545")
+    axes.set_xticks(angles)
+    wrapped = [textwrap.fill(label, LABEL_WRAP, break_long_words=False) for label in labels]
+    axes.set_xticklabels(wrapped, fontsize=RADAR_LABEL_PT, parse_math=False)
+    # Labels grow away from the circle (left of it on the left, right of it on the right).
+    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
+        side = math.sin(angle)
+        label.set_horizontalalignment(
+            "center" if abs(side) < 0.01 else "left" if side > 0 else "right"
+        )
+    axes.tick_params(axis="x", pad=4)
+    top = RADAR_TOP
+    if title is not None:
+        characters = int(width * 72 / (RADAR_TITLE_PT * 0.65))  # a line of the title font
+        lines = textwrap.wrap(title, characters, max_lines=2, placeholder=" …") or [""]
+        axes.set_title("\n".join(lines), fontsize=RADAR_TITLE_PT, pad=24, parse_math=False)
+        top += RADAR_TITLE_ROOM
+    return top
 
 
 def radar_overlay_figure(
@@ -143,24 +153,7 @@ def radar_overlay_figure(
             markersize=6,
             label=name,
         )
-    axes.set_ylim(0, 100)
-    axes.set_yticks([20, 40, 60, 80, 100])
-    axes.set_yticklabels(["20", "40", "60", "80", "100"], fontsize=RADAR_TICK_PT, color="#454545")
-    axes.set_xticks(angles)
-    wrapped = [textwrap.fill(label, LABEL_WRAP, break_long_words=False) for label in labels]
-    axes.set_xticklabels(wrapped, fontsize=RADAR_LABEL_PT, parse_math=False)
-    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
-        side = math.sin(angle)
-        label.set_horizontalalignment(
-            "center" if abs(side) < 0.01 else "left" if side > 0 else "right"
-        )
-    axes.tick_params(axis="x", pad=4)
-    top = RADAR_TOP
-    if title is not None:
-        characters = int(width * 72 / (RADAR_TITLE_PT * 0.65))
-        lines = textwrap.wrap(title, characters, max_lines=2, placeholder=" …") or [""]
-        axes.set_title("\n".join(lines), fontsize=RADAR_TITLE_PT, pad=24, parse_math=False)
-        top += RADAR_TITLE_ROOM
+    top = _radar_frame(axes, labels, angles, title, width)
     columns = 2
     rows = max(1, math.ceil(len(series) / columns))
     legend = figure.legend(
