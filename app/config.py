@@ -64,6 +64,9 @@ def defaults(instance_path: str) -> dict:
         # Rate-limit counts: in this process unless REDIS_URL is set (see app/limits.py).
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Questionnaire pages filled in from a skeleton drawn once (app/assessment/step_page.py);
+        # False draws every page in full, which tests/test_step_page.py compares it with.
+        "STEP_SKELETONS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         # A Redis that is down must not take the site with it: requests then go unlimited.
         "RATELIMIT_SWALLOW_ERRORS": True,

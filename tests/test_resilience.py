@@ -208,11 +208,15 @@ def test_gunicorn_logs_secret_links_only_as_a_hash(tmp_path):
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        for _ in range(100):
+        # A deadline, not a count of tries: a busy machine may take a while to import the app.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/livez").read()
                 break
             except OSError:
+                assert process.poll() is None, "gunicorn stopped: see its log"
+                assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.1)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/da/selvevaluering/{token}/gemt",

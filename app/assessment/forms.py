@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import BooleanField, EmailField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
@@ -130,7 +131,13 @@ class MailLinkForm(SiteForm):
 
 
 class AnswerField(Field):
-    """One question's answer, read from the form and checked by the same rules as the API."""
+    """One question's answer, read from the form and checked by the same rules as the API.
+
+    On a skeleton (app/assessment/step_page.py) the answer-dependent parts are drawn as marks that
+    each request fills in from its own stored answers.
+    """
+
+    skeleton = False
 
     def __init__(self, question: Question, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -150,22 +157,29 @@ class AnswerField(Field):
 
     def current_values(self) -> list[str]:
         """What to show as chosen: the posted values after an error, else the stored answer."""
-        if self.posted:
-            return self.raw
-        if self.answer is None:
-            return []
-        if isinstance(self.answer, list):
-            return [str(v) for v in self.answer]
-        return [str(self.answer)]
+        return self.raw if self.posted else stored_values(self.answer)
 
     def number_text(self) -> str:
         """The number shown in a number box, written the page's way (never "don't know")."""
-        if not self.posted and isinstance(self.answer, int | float):
-            text = format_decimal(self.answer, format="0.####")
-            percent = number_kind(self.question) == "percent"
-            return f"{text} %" if percent and 0 < self.answer < 1 else text
-        shown = [v for v in self.current_values() if v != DONT_KNOW_VALUE]
+        if self.skeleton:
+            return mark("n", self.question.id)
+        if not self.posted:
+            return stored_number_text(self.question, self.answer)
+        shown = [v for v in self.raw if v != DONT_KNOW_VALUE]
         return shown[0] if shown else ""
+
+    def checked_attr(self, value: str) -> str:
+        """` checked` on the input of a chosen value."""
+        if self.skeleton:
+            return mark("c", self.question.id, value)
+        return Markup(" checked") if value in self.current_values() else ""
+
+    def text_value(self) -> str:
+        """What a text question's box holds."""
+        if self.skeleton:
+            return mark("t", self.question.id)
+        chosen = self.current_values()
+        return chosen[0] if chosen else ""
 
     def pre_validate(self, form: SiteForm) -> None:
         if not self.posted:
@@ -189,6 +203,43 @@ class AnswerField(Field):
 
 
 DONT_KNOW_VALUE = "dont_know"
+
+
+def mark(kind: str, question_id: str, value: str = "") -> Markup:
+    """A place in a skeleton page that a stored answer fills in (step_page.fill)."""
+    # The ids and values are the questionnaire files', and a mark never reaches a page: fill()
+    # puts " checked", "" or escaped text in its place.
+    return Markup(f"\x00{kind}:{question_id}:{value}\x00")  # noqa: S704
+
+
+def stored_values(answer: Any) -> list[str]:
+    """A stored answer as the values of its inputs."""
+    if answer is None:
+        return []
+    if isinstance(answer, list):
+        return [str(v) for v in answer]
+    return [str(answer)]
+
+
+def stored_number_text(question: Question, answer: Any) -> str:
+    """A stored number written the page's way ("0,6" or "60 %"), never "don't know"."""
+    if isinstance(answer, int | float):
+        text = format_decimal(answer, format="0.####")
+        percent = number_kind(question) == "percent"
+        return f"{text} %" if percent and 0 < answer < 1 else text
+    shown = [v for v in stored_values(answer) if v != DONT_KNOW_VALUE]
+    return shown[0] if shown else ""
+
+
+class NoteField(TextAreaField):
+    """A question's "how do you know?" note; folded away unless it holds something."""
+
+    skeleton = False
+
+    def open_attr(self) -> str:
+        if self.skeleton:
+            return mark("o", self.name.removeprefix("note_"))
+        return Markup(" open") if self.data or self.errors else ""
 
 
 class DimensionForm(SiteForm):
@@ -237,7 +288,7 @@ def build_dimension_form(
         setattr(
             Form,
             f"note_{question.id}",
-            TextAreaField(
+            NoteField(
                 _l("How do you know? (optional)"),
                 description=_l("Evidence, a document or a person others can ask."),
                 validators=[

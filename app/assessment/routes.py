@@ -19,11 +19,13 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
-from app.assessment import sending, service
+from app.assessment import sending, service, step_page
 from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form
 from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
 from app.core.filenames import download_name
@@ -81,11 +83,7 @@ def step(token: str, number: int):
     the rest: the language buttons post this page to the same step in the other language.
     """
     assessment, dimension = draft_page(token, number)
-    posted = request.method == "POST"
-    form = build_dimension_form(
-        dimension, assessment.answers, assessment.notes, request.form if posted else None
-    )
-    if not posted:
+    if request.method == "GET":
         questionnaire = service.questionnaire_of(assessment)
         if not page_applies(questionnaire, assessment.answers, number):
             # Routed away by an earlier answer: on to the next page that is asked.
@@ -93,7 +91,8 @@ def step(token: str, number: int):
             if following is None:
                 return redirect(url_for("assessment.answers", token=token))
             return redirect(url_for("assessment.step", token=token, number=following))
-        return render_step(assessment, number, form)
+        return render_step(assessment, number, None)
+    form = build_dimension_form(dimension, assessment.answers, assessment.notes, request.form)
     action = request.form.get("action")
     continuing = action not in ("save", "switch")
     questionnaire = service.questionnaire_of(assessment)
@@ -190,34 +189,79 @@ def show_step_unsaved() -> str | None:
 
 
 def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    """The page of one dimension."""
+    """The page of one dimension: with `form` None, the stored answers as they are.
+
+    The stored answers on a plain page come from a skeleton drawn once (step_page); a page with
+    errors, a notice, flashed messages or the advisor's comments on it is drawn in full.
+    """
     questionnaire = service.questionnaire_of(assessment)
     dimension = questionnaire.dimensions[number - 1]
     answers = {**assessment.answers}
-    for field in form.answer_fields():
+    for field in form.answer_fields() if form is not None else ():
         if field.answer is not None:
             answers[field.question.id] = field.answer
     back = return_args()
-    g.alternates = {
-        lang: url_for("assessment.step", token=assessment.token, number=number, lang_code=lang,
-                      **back)
-        for lang in LANGUAGES
-    }  # fmt: skip
+    comments = review_routes.review_comments_on(assessment)
+    context = {
+        "number": number,
+        "total": page_count(assessment),
+        "previous": previous_page(questionnaire, answers, number),
+        "hidden": {q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
+        "back": back,
+        "language_switch_form": "step-form",
+    }
+    plain = (
+        form is None
+        and current_app.config["STEP_SKELETONS"]
+        and not session.get("_flashes")
+        and not any(comments.get(q.id) for q in dimension.questions)
+    )
+    if plain:
+        return stored_step(assessment, questionnaire, dimension, context)
+    if form is None:
+        form = build_dimension_form(dimension, assessment.answers, assessment.notes)
+    g.alternates = step_alternates(assessment.token, number, back)
     return render_template(
         "views/assessment/step.html",
         assessment=assessment,
         questionnaire=questionnaire,
         dimension=dimension,
         form=form,
-        number=number,
-        total=page_count(assessment),
-        previous=previous_page(questionnaire, answers, number),
-        hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
         notice=notice,
-        advisor_comments=review_routes.review_comments_on(assessment),
-        back=back,
-        language_switch_form="step-form",
+        advisor_comments=comments,
+        **context,
     )
+
+
+def step_alternates(token: str, number: int, back: dict[str, str]) -> dict[str, str]:
+    return {
+        lang: url_for("assessment.step", token=token, number=number, lang_code=lang, **back)
+        for lang in LANGUAGES
+    }
+
+
+def stored_step(assessment, questionnaire, dimension, context) -> str:  # type: ignore[no-untyped-def]
+    """The plain page from its skeleton, filled in with this respondent's link and answers."""
+    has_programme = bool(assessment.programme)
+    key = (
+        g.lang,
+        questionnaire.id,
+        questionnaire.version,
+        context["number"],
+        context["total"],
+        context["previous"],
+        frozenset(context["hidden"]),
+        tuple(context["back"].items()),
+        has_programme,
+    )
+    store = step_page.skeletons()
+    skeleton = store.get(key)
+    if skeleton is None:
+        alternates = step_alternates(step_page.STAND_IN_TOKEN, context["number"], context["back"])
+        skeleton = step_page.draw(questionnaire, dimension, context, alternates, has_programme)
+        store.put(key, skeleton)
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    return step_page.fill(skeleton, assessment.token, csrf, assessment, dimension)
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{saved}}", methods=["GET"])

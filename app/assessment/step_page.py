@@ -1,0 +1,137 @@
+"""A questionnaire page drawn once per language and release, then filled in per request.
+
+A step page is the same for every respondent but for a few places: the secret link in its URLs,
+the CSRF token, the organisation and programme, and what each answer shows (which inputs are
+checked, what a box holds, whether a note is open). Drawing the page with Jinja takes most of a
+request; so it is drawn once as a skeleton, with those places as marks (forms.mark), and each GET
+fills the marks in from the respondent's stored answers with one pass of a regular expression.
+
+Only the plain page takes this way: a page with errors, a notice, flashed messages or an advisor's
+comments is drawn in full (routes.render_step). tests/test_step_page.py checks that a filled
+skeleton is byte for byte the page drawn in full, for answers of every kind.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from types import SimpleNamespace
+from typing import Any
+
+from flask import current_app, g, render_template
+from markupsafe import escape
+
+from app.assessment.forms import (
+    AnswerField,
+    NoteField,
+    build_dimension_form,
+    mark,
+    stored_number_text,
+    stored_values,
+)
+from app.core.questionnaire import Dimension, Questionnaire
+
+# A stand-in for the secret link while the skeleton is drawn: 43 characters, like a real one, of
+# a letter no real token is made of alone. Replaced by the request's own token.
+STAND_IN_TOKEN = "T" * 43
+STAND_IN_CSRF = mark("k", "csrf")
+MARK_RE = re.compile("\x00([a-zA-Z]):([^:\x00]*):([^\x00]*)\x00")
+# Skeletons one process keeps: pages × languages × the routing variants seen (hidden questions).
+STORE_SIZE = 512
+
+
+class Skeletons:
+    """A bounded, thread-safe LRU of drawn skeletons, one per app (app.extensions)."""
+
+    def __init__(self, size: int = STORE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, skeleton: str) -> None:
+        with self._lock:
+            self._items[key] = skeleton
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def skeletons() -> Skeletons:
+    return current_app.extensions.setdefault("step_skeletons", Skeletons())
+
+
+def draw(
+    questionnaire: Questionnaire,
+    dimension: Dimension,
+    context: dict[str, Any],
+    alternates: dict[str, str],
+    has_programme: bool,
+) -> str:
+    """The page with marks where the respondent's own things go."""
+    stand_in = SimpleNamespace(
+        token=STAND_IN_TOKEN,
+        questionnaire_id=questionnaire.id,
+        programme=mark("p", "programme") if has_programme else "",
+        organisation=mark("p", "organisation"),
+    )
+    form = build_dimension_form(dimension, {}, {})
+    for field in form:
+        if isinstance(field, AnswerField | NoteField):
+            field.skeleton = True
+        if isinstance(field, NoteField):
+            field.data = mark("N", field.name.removeprefix("note_"))
+    csrf = getattr(form, "csrf_token", None)
+    g.alternates = alternates
+    html = render_template(
+        "views/assessment/step.html",
+        assessment=stand_in,
+        questionnaire=questionnaire,
+        dimension=dimension,
+        form=form,
+        advisor_comments={},
+        notice=None,
+        **context,
+    )
+    if csrf is not None:
+        html = html.replace(str(escape(csrf.current_token)), STAND_IN_CSRF)
+    return html
+
+
+def fill(skeleton: str, token: str, csrf_token: str, assessment: Any, dimension: Dimension) -> str:
+    """The skeleton with this respondent's link, token, names and stored answers."""
+    answers = assessment.answers
+    notes = assessment.notes
+    questions = {q.id: q for q in dimension.questions}
+    chosen: dict[str, list[str]] = {}
+
+    def one(found: re.Match[str]) -> str:
+        kind, question_id, value = found.groups()
+        if kind == "c":
+            if question_id not in chosen:
+                chosen[question_id] = stored_values(answers.get(question_id))
+            return " checked" if value in chosen[question_id] else ""
+        if kind == "t":
+            shown = stored_values(answers.get(question_id))
+            return str(escape(shown[0])) if shown else ""
+        if kind == "n":
+            return str(escape(stored_number_text(questions[question_id], answers.get(question_id))))
+        if kind == "N":
+            return str(escape(notes.get(question_id) or ""))
+        if kind == "o":
+            return " open" if notes.get(question_id) else ""
+        if kind == "p":
+            return str(escape(getattr(assessment, question_id) or ""))
+        if kind == "k":
+            return str(escape(csrf_token))
+        raise ValueError(f"unknown mark {kind!r} in a step skeleton")
+
+    return MARK_RE.sub(one, skeleton.replace(STAND_IN_TOKEN, token))
