@@ -203,11 +203,12 @@ def test_150_questionnaire_requests_a_second_are_answered_within_a_second(stack,
     figures = run.summary()
     figures.update(meter.figures(figures["requests"]))
     report("open loop", figures)
+    # The figures first: an overloaded run stops early, and its latencies say by how much.
+    assert figures["p99_ms"] < P99_LIMIT_S * 1000, (figures, run.failures[:3])
     assert run.failures == []
     assert run.recorder.server_errors() == []  # no 5xx, no connection cut off: a clean run
-    check_stored(run.respondents, stored_assessments())
     assert figures["requests"] == int(OPEN_LOOP_RATE * OPEN_LOOP_SECONDS)
-    assert figures["p99_ms"] < P99_LIMIT_S * 1000, figures
+    check_stored(run.respondents, stored_assessments())
 
 
 def test_200_respondents_at_once_through_a_killed_worker_and_a_stopped_instance(
