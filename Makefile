@@ -77,8 +77,13 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/pg_dump:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client
 
+# nginx in front of the gunicorn instances (make serve, tests/test_load.py). Debian's package may
+# also start its own service on port 80, which make serve does not use.
+/usr/sbin/nginx:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc and pg_dump
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump /usr/sbin/nginx ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc, pg_dump and nginx
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade
@@ -119,7 +124,10 @@ bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
 
+serve: setup /usr/sbin/nginx ## nginx in front of INSTANCES (2) gunicorn instances, production settings (see README)
+	$(BIN)/python deploy/serve.py
+
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
 	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)
 
-.PHONY: help setup setup-test db run test lint format translations migration db-check bench prod clean
+.PHONY: help setup setup-test db run test lint format translations migration db-check bench prod serve clean

@@ -24,6 +24,10 @@ RENDER_INPUTS = (
     "assessment/report.py",
     "static/css/*.css",
     "static/js/*.js",
+    # The design system's files too: their URLs carry this fingerprint (?v=), and nginx lets
+    # browsers keep them for a year (deploy/nginx.conf), so a new DKFDS must change it.
+    "static/dkfds/css/*.css",
+    "static/dkfds/js/*.js",
     "../content/**/*.md",
 )
 

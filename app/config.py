@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -21,6 +22,7 @@ ENV_VARS = (
     "TRUSTED_PROXIES",
     "REDIS_URL",
     "RATELIMIT_ENABLED",
+    "RATE_LIMITS",
     "PUBLIC_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
@@ -114,6 +116,8 @@ def from_environment() -> dict:
         found["RATELIMIT_ENABLED"] = os.environ["RATELIMIT_ENABLED"].lower() not in ("0", "false")
     if os.environ.get("REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("RATE_LIMITS"):
+        found["RATE_LIMITS"] = rate_limits_from(os.environ["RATE_LIMITS"])
     if os.environ.get("PUBLIC_URL"):
         found["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM"):
@@ -125,6 +129,21 @@ def from_environment() -> dict:
         if os.environ.get(name):
             found[name] = os.environ[name].lower() not in ("0", "false", "no")
     return found
+
+
+def rate_limits_from(text: str) -> dict[str, str]:
+    """RATE_LIMITS as JSON, e.g. {"forms": "60 per minute"}: figures that replace the defaults."""
+    try:
+        limits = json.loads(text)
+    except ValueError as error:
+        raise ConfigError(f"RATE_LIMITS is not JSON: {error}") from None
+    if not isinstance(limits, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in limits.items()
+    ):
+        raise ConfigError(
+            'RATE_LIMITS must be a JSON object of names and limits, e.g. {"forms": "60 per minute"}'
+        )
+    return limits
 
 
 def normalise_database_url(url: str) -> str:

@@ -91,7 +91,16 @@ def init_app(app: Flask) -> None:
     One limiter per app: Flask-Limiter keeps its settings and limits on the limiter object, and
     tests run several apps in one process.
     """
-    app.config["RATE_LIMITS"] = {**DEFAULT_RATE_LIMITS, **app.config.get("RATE_LIMITS", {})}
+    given = app.config.get("RATE_LIMITS", {})
+    unknown = sorted(set(given) - set(DEFAULT_RATE_LIMITS))
+    if unknown:
+        from app.config import ConfigError
+
+        raise ConfigError(
+            f"RATE_LIMITS names no limit called {', '.join(unknown)}; "
+            f"the limits are {', '.join(DEFAULT_RATE_LIMITS)}"
+        )
+    app.config["RATE_LIMITS"] = {**DEFAULT_RATE_LIMITS, **given}
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["rate_limiter"] = limiter  # the wrapped views hold it only weakly
     # Every limit here is on a view and is checked in its wrapper. The limiter's own check before

@@ -200,9 +200,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The fuzz suite's figures (tests/test_fuzz.py): requests sent and 5xx seen, per backend."""
+    """The load test's figures (tests/test_load.py), and the fuzz suite's (tests/test_fuzz.py):
+    requests sent and 5xx seen, per backend."""
     import sys
 
+    load = sys.modules.get("tests.load_client")
+    for line in load.REPORT if load else []:
+        terminalreporter.write_line(line)
     fuzzing = sys.modules.get("tests.fuzzing")
     for backend, count in sorted(fuzzing.REQUESTS.items() if fuzzing else []):
         errors = fuzzing.SERVER_ERRORS[backend]
