@@ -77,8 +77,12 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/pg_dump:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client
 
+# nginx serves the static export in tests/test_static_export.py (deploy/nginx-static.conf).
+/usr/sbin/nginx:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc and pg_dump
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump /usr/sbin/nginx ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc, pg_dump and nginx
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade
