@@ -77,8 +77,9 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/pg_dump:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client
 
-# nginx in front of the gunicorn instances (make serve, tests/test_load.py). Debian's package may
-# also start its own service on port 80, which make serve does not use.
+# nginx: in front of the gunicorn instances (make serve, tests/test_load.py) and serving the
+# static export (tests/test_static_export.py). Debian's package may also start its own service on
+# port 80, which neither uses.
 /usr/sbin/nginx:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
 

@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         limits,
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
         retention,
+        static_export,
     )
     from app.advisor import cli as advisor_cli
     from app.advisor import dashboard as _advisor_dashboard  # noqa: F401  (routes on advisor.bp)
@@ -105,5 +106,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup.init_app(app)
     devtools.init_app(app)
     retention.init_app(app)
+    static_export.init_app(app)
     limits.init_app(app)
     return app

@@ -12,6 +12,11 @@ session was read); base.html leaves out what would read it (the flashed messages
 g.public_page is set. What the visitor sends that a public page may depend on is named: the
 path's language and view arguments, and the query arguments in `args` (search's q, through
 `variant`). Any other query argument is ignored, and is not copied into the page's links.
+
+The marker is also how `flask export-static` (app/static_export.py) finds the pages to write as
+files: every rule whose view is marked, for every value that `each` gives for its view arguments.
+A page drawn for the export (STATIC_EXPORT in the request's environ, which no visitor can set)
+leaves out what only the live app can answer (the feedback form) and is stored apart.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, g, has_request_context, make_response, request
 
 # Five minutes: a new release reaches a cached copy soon, and a burst of readers (a newsletter
 # link) costs one request per cache and five minutes.
@@ -34,6 +39,9 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 # How many drawn pages one process keeps per store: every content page in both languages fits in
 # "pages" many times over; search answers are as many as there are queries, so the oldest go.
 STORE_SIZES = {"pages": 1024, "search": 256}
+# The WSGI environ key of a request made by `flask export-static`; not an HTTP_ key, so no header
+# can set it.
+STATIC_EXPORT = "socialinvest.static_export"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,27 @@ def init_app(app: Flask) -> None:
     """Give the app its stores (one per process; a release restarts the processes)."""
     app.extensions["public_pages"] = {name: Store(size) for name, size in STORE_SIZES.items()}
 
+    @app.context_processor
+    def export_context() -> dict[str, bool]:
+        return {"static_export": static_export()}
+
+
+def static_export() -> bool:
+    """Whether this page is drawn for the static export rather than for a visitor."""
+    return has_request_context() and bool(request.environ.get(STATIC_EXPORT))
+
+
+def is_public(view: Callable | None) -> bool:
+    """Whether a view function is marked @public."""
+    return bool(getattr(view, "public_page", False))
+
+
+def every_view_args(view: Callable, lang: str) -> list[dict[str, Any]]:
+    """The view arguments of every page of a public view in a language ([{}] for a view without
+    arguments); a view with arguments names them with @public(each=...)."""
+    each = getattr(view, "public_each", None)
+    return [{}] if each is None else list(each(lang))
+
 
 def _stored(response: Response) -> Stored:
     response.direct_passthrough = False  # send_file's answer: read its bytes once, here
@@ -88,12 +117,17 @@ def _stored(response: Response) -> Stored:
 
 
 def public(
-    variant: Callable[[], Hashable] | None = None, args: tuple[str, ...] = (), store: str = "pages"
+    variant: Callable[[], Hashable] | None = None,
+    args: tuple[str, ...] = (),
+    store: str = "pages",
+    each: Callable[[str], Iterable[dict[str, Any]]] | None = None,
 ) -> Callable:
     """Mark a view as a public page: stored once per key, sent with public caching headers.
 
     variant gives what else, besides the language and the view arguments, decides the page (for
-    search, the query); args names the query arguments that the page's language links keep.
+    search, the query); args names the query arguments that the page's language links keep;
+    each(lang) gives the view arguments of every page of a view that takes arguments (the slugs
+    of a language's steps), for the static export.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -106,6 +140,7 @@ def public(
                 g.get("lang"),
                 tuple(sorted(view_args.items())),
                 variant() if variant else None,
+                static_export(),
                 current_app.config["RENDER_VERSION"],
             )
             pages: Store = current_app.extensions["public_pages"][store]
@@ -118,6 +153,8 @@ def public(
                 pages.put(key, page)
             return send_public(page)
 
+        wrapper.public_page = True  # type: ignore[attr-defined]
+        wrapper.public_each = each  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

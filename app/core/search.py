@@ -117,6 +117,36 @@ class SearchIndex:
             for s, n in scored[:limit]
         ]
 
+    def export(self, lang: str) -> dict:
+        """One language's index as plain data, for a search that runs in the browser.
+
+        docs: each document's ref, title, kind, text and length (in stems, titles counted
+        TITLE_WEIGHT times); postings: stem -> [[document number, count], ...]; words: every
+        indexed word, lower-cased, with its stem, so that the browser stems these words exactly
+        as this index did without a stemmer of its own.
+        """
+        numbers = [n for n, document in enumerate(self._docs) if document.lang == lang]
+        local = {n: i for i, n in enumerate(numbers)}
+        docs = [
+            {
+                "ref": list(self._docs[n].ref),
+                "title": self._docs[n].title,
+                "kind": self._docs[n].kind,
+                "text": self._docs[n].text,
+                "length": self._lengths[n],
+            }
+            for n in numbers
+        ]
+        postings = {
+            stem: [[local[n], count] for n, count in sorted(found.items())]
+            for stem, found in sorted(self._postings.get(lang, {}).items())
+        }
+        return {
+            "docs": docs,
+            "postings": postings,
+            "words": dict(sorted(self._known[lang].items())),
+        }
+
     def snippet(self, document: Document, stems: set[str]) -> tuple[tuple[str, bool], ...]:
         """A window of the text around the first match, split into plain and matched pieces."""
         text = document.text

@@ -62,6 +62,16 @@ def content_helpers() -> dict:
     return {"page_url": page_url, "content_url": content_url, "content_page": content_page}
 
 
+def every_slug(kind: str, downloads_only: bool = False):
+    """The view arguments of every page of a kind in a language, for the static export."""
+
+    def each(lang: str) -> list[dict[str, str]]:
+        pages = library().list(lang, kind)
+        return [{"slug": p.slug} for p in pages if p.download or not downloads_only]
+
+    return each
+
+
 def find_page(lang: str, kind: str, slug: str) -> Page:
     """The page, or the 404 page in the visitor's language."""
     page = library().get(lang, kind, slug)
@@ -124,7 +134,7 @@ def toolbox():
 
 
 @localized_route(bp, "/{toolbox}/<slug>", methods=["GET"])
-@public(variant=feedback_sent)
+@public(variant=feedback_sent, each=every_slug("steps"))
 def step(slug: str):
     """One step of the toolbox."""
     return render_page(find_page(g.lang, "steps", slug))
@@ -138,7 +148,7 @@ def cases():
 
 
 @localized_route(bp, "/{cases}/<slug>", methods=["GET"])
-@public(variant=feedback_sent)
+@public(variant=feedback_sent, each=every_slug("cases"))
 def case(slug: str):
     """One programme case."""
     return render_page(find_page(g.lang, "cases", slug))
@@ -152,14 +162,14 @@ def templates():
 
 
 @localized_route(bp, "/{templates}/<slug>", methods=["GET"])
-@public(variant=feedback_sent)
+@public(variant=feedback_sent, each=every_slug("templates"))
 def template(slug: str):
     """One printable template."""
     return render_page(find_page(g.lang, "templates", slug))
 
 
 @localized_route(bp, "/{templates}/<slug>.xlsx", methods=["GET"])
-@public()
+@public(each=every_slug("templates", downloads_only=True))
 def template_download(slug: str):
     """A template as a spreadsheet with headings in the page's language; built once, then cached."""
     page = library().get(g.lang, "templates", slug)
@@ -186,7 +196,7 @@ def glossary():
 
 
 @localized_route(bp, "/<slug>", methods=["GET"])
-@public(variant=feedback_sent)
+@public(variant=feedback_sent, each=every_slug("pages"))
 def page(slug: str):
     """A plain page such as about, privacy or the accessibility statement."""
     sections = {words[g.lang]: name for name, words in SECTIONS.items()}

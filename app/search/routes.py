@@ -14,7 +14,12 @@ bp = Blueprint("search", __name__)
 
 def hit_url(hit: Hit) -> str:
     """Where a result leads: the page, or the glossary entry's anchor."""
-    kind, ref = hit.document.ref
+    return ref_url(hit.document.ref)
+
+
+def ref_url(document_ref: tuple[str, ...] | list[str]) -> str:
+    """The address of an indexed document (a page, or a glossary entry's anchor)."""
+    kind, ref = document_ref
     if kind == "glossary":
         return url_for("main.glossary") + f"#{ref}"
     return url_for(ENDPOINTS[kind], slug=ref)
