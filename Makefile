@@ -118,9 +118,10 @@ migration: db ## Make a new migration from model changes: make migration m="what
 db-check: db ## Check that models and migrations agree
 	$(BIN)/flask db check
 
-bench: setup ## Benchmark on gunicorn (ratios to a trivial route); writes bench/results.json and bench/advisor_results.json
+bench: setup /usr/sbin/nginx ## Benchmark on gunicorn (ratios to a trivial route) and the static export on nginx; writes bench/RESULTS.md
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/advisor.py
+	$(BIN)/python bench/report.py
 
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'

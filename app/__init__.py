@@ -13,7 +13,7 @@ from app.config import configure
 from app.core.content import load_library
 from app.core.questionnaire import load_questionnaires
 from app.core.search import build_index
-from app.extensions import babel, csrf, db, migrate
+from app.extensions import babel, csrf, db, init_migrations
 
 # What shapes a drawn result page, chart or PDF (see RenderedFile): when any of it changes,
 # stored drawings are made anew.
@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    init_migrations(app)
     babel.init_app(app, locale_selector=i18n.current_language)
     csrf.init_app(app)
     i18n.init_app(app)

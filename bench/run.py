@@ -2,7 +2,8 @@
 
 Rounds are interleaved (trivial, page A, trivial, page B, ...) so that a slow moment of the machine
 hits every target alike. Bounded: a fixed number of requests per measurement, all to 127.0.0.1.
-Writes bench/results.json and prints a table.
+Writes bench/results.json; bench/report.py turns it and bench/advisor_results.json into
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SIMULATOR_REQUESTS = int(os.environ.get("BENCH_SIMULATOR_REQUESTS", "40"))
 TARGETS = {
     "toolbox_page_ratio": 0.8,
-    "results_repeat_view_ratio": 0.60,
+    "results_repeat_view_ratio": 0.8,
+    "questionnaire_page_ratio": 0.4,
     "first_chart_render_ms": 100.0,
     "simulation_n10000_ms": 50.0,
     "simulator_page_n10000_ms": 150.0,
@@ -183,6 +185,89 @@ def csrf_session(port: int) -> tuple[str, str]:
     return cookie, token
 
 
+NGINX = "/usr/sbin/nginx"
+
+
+def start_static_export(workdir: Path) -> tuple[subprocess.Popen, int] | None:
+    """`flask export-static` into workdir, served by nginx with deploy/nginx-static.conf."""
+    if not Path(NGINX).exists():
+        print(f"{NGINX} is missing ('make setup-test' installs it): no static export figure")
+        return None
+    import pwd
+
+    from app import create_app
+    from app.static_export import nginx_config
+
+    site = workdir / "site"
+    result = (
+        create_app()
+        .test_cli_runner()
+        .invoke(args=["export-static", str(site), "--public-url", "http://127.0.0.1:1"])
+    )
+    if result.exit_code != 0:
+        raise SystemExit(f"export-static failed: {result.output}")
+    prefix = workdir / "nginx"
+    prefix.mkdir()
+    port = free_port()
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    (prefix / "nginx.conf").write_text(nginx_config(site, port, prefix, user))
+    process = subprocess.Popen(  # noqa: S603 (Debian's nginx, our own configuration)
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "e.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if request(port, "GET", "/da/") == 200:
+                return process, port
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("nginx did not serve the static export")
+        time.sleep(0.05)
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on: they mean little without it."""
+    import platform
+
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )  # fmt: skip
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    nginx = "not installed"
+    if Path(NGINX).exists():
+        found = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=False)  # noqa: S603
+        nginx = found.stderr.strip().removeprefix("nginx version: ")
+    git = ["git", "rev-parse", "--short", "HEAD"]  # git from PATH, a fixed command
+    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    commit = commit.stdout.strip()
+    from importlib.metadata import version
+
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": commit or "unknown",
+        "CPU": f"{cpu}, {os.cpu_count()} logical CPUs",
+        "memory": f"{memory_kb / 1024 / 1024:.1f} GiB",
+        "load average at the start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "Python": platform.python_version(),
+        "gunicorn": version("gunicorn"),
+        "nginx": nginx,
+    }
+
+
+def spread(values: list[float], digits: int = 3) -> dict:
+    """A figure's median over the rounds, with the lowest and highest round."""
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
 def seed(database_url: str) -> dict:
     """Drafts to submit, one submitted result, and the first-chart timing, made in-process."""
     os.environ["DATABASE_URL"] = database_url
@@ -245,6 +330,7 @@ def seed(database_url: str) -> dict:
 
 
 def main() -> None:
+    described = machine()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}")
     startup = time_startup(
@@ -253,6 +339,7 @@ def main() -> None:
     )  # fmt: skip
     seeded = seed(database_url)
     simulations = time_simulations()
+    static = start_static_export(workdir)
     port = free_port()
     env = {
         **os.environ,
@@ -304,6 +391,8 @@ def main() -> None:
         ratios: dict[str, list[float]] = {name: [] for name in [*targets, "submit"]}
         rates: dict[str, list[float]] = {name: [] for name in [*targets, "submit", "trivial"]}
         trivial = [("GET", "/livez", None, {})] * REQUESTS
+        static_over_toolbox: list[float] = []
+        static_rates: list[float] = []
         simulator_ms: list[float] = []
         simulator_trivial_ms: list[float] = []
         per_round = max(1, SIMULATOR_REQUESTS // ROUNDS)
@@ -328,25 +417,42 @@ def main() -> None:
                 rates["trivial"].append(base)
                 rates[name].append(measured)
                 ratios[name].append(measured / base)
+                if name == "toolbox_page" and static is not None:
+                    # The same page from the export, through nginx, right after gunicorn's.
+                    served = rate(static[1], [(m, p, b, h) for m, p, b, h in paths])
+                    static_rates.append(served)
+                    static_over_toolbox.append(served / measured)
         # After the run: charts drawn, pages stored, the simulator's tables built.
         memory_after_run = workers_memory(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        if static is not None:
+            static[0].send_signal(signal.SIGTERM)
+            static[0].wait(timeout=30)
     results = {
+        "machine": described,
         "requests_per_measurement": REQUESTS,
         "rounds": ROUNDS,
         "concurrency": CONCURRENCY,
         "gunicorn_workers": WORKERS,
         "database": database_url.split(":", 1)[0],
         "trivial_rps": round(statistics.median(rates["trivial"]), 1),
+        "trivial_rps_spread": spread(rates["trivial"], 1),
         "figures": {
             name: {
                 "rps": round(statistics.median(rates[name]), 1),
                 "ratio_to_trivial": round(statistics.median(ratios[name]), 3),
+                "ratio_spread": spread(ratios[name]),
             }
             for name in ratios
         },
+        "static_export_through_nginx": {
+            "rps": round(statistics.median(static_rates), 1),
+            "ratio_to_toolbox_page_through_gunicorn": spread(static_over_toolbox, 2),
+        }
+        if static_rates
+        else None,
         "first_chart_render_ms": seeded["first_chart_render_ms"],
         "simulation_n10000_ms": simulations,
         "simulator_page_n10000_ms": {
@@ -368,6 +474,8 @@ def main() -> None:
         >= TARGETS["toolbox_page_ratio"],
         "results_repeat_view_ratio": results["figures"]["results_repeat_view"]["ratio_to_trivial"]
         >= TARGETS["results_repeat_view_ratio"],
+        "questionnaire_page_ratio": results["figures"]["questionnaire_page"]["ratio_to_trivial"]
+        >= TARGETS["questionnaire_page_ratio"],
         "first_chart_render_ms": results["first_chart_render_ms"]
         <= TARGETS["first_chart_render_ms"],
         "simulation_n10000_ms": max(simulations.values()) <= TARGETS["simulation_n10000_ms"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -205,9 +206,9 @@ class Questionnaire:
     requirements: tuple[Requirement, ...]
     unknown_flag: dict[str, Any] = field(compare=False, hash=False)
 
-    @property
+    @cached_property
     def questions(self) -> dict[str, Question]:
-        """Every question by id, in page order."""
+        """Every question by id, in page order (made once: scoring asks for it per question)."""
         return {q.id: q for d in self.dimensions for q in d.questions}
 
     def dimension(self, dimension_id: str) -> Dimension:
