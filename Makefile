@@ -121,6 +121,7 @@ db-check: db ## Check that models and migrations agree
 bench: setup /usr/sbin/nginx ## Benchmark on gunicorn (ratios to a trivial route) and the static export on nginx; writes bench/RESULTS.md
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/advisor.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/report.py
 
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)

@@ -1,4 +1,4 @@
-"""Write bench/RESULTS.md from bench/results.json (bench/run.py) and bench/advisor_results.json.
+"""Write bench/RESULTS.md from the benchmarks' JSON files (bench/run.py, advisor.py, load.py).
 
 One readable page: the machine, then every figure with its median, its spread over the rounds,
 its target and whether the target is met. `make bench` runs it after the two benchmarks.
@@ -26,7 +26,40 @@ def ratio_row(name: str, figure: dict, target: float | None, flag: bool | None) 
     )
 
 
-def render(results: dict, advisor: dict | None) -> str:
+def load_lines(load: dict) -> list[str]:
+    """bench/load.py's figures: the served stack under respondents at once and an open loop."""
+    once = load["respondents_at_once"]
+    lines = [
+        "## The served stack under load (bench/load.py)",
+        "",
+        "nginx in front of two gunicorn instances (2 workers each) on PostgreSQL and Redis, with",
+        "the client on the same machine. Respondents start, answer every page, save, resume and",
+        "submit; latency counts from when a request was due.",
+        "",
+        "| run | requests | rate | p50 | p99 | 5xx | submitted |",
+        "|---|---|---|---|---|---|---|",
+        f"| {once['respondents']} respondents at once | {once['requests']} | "
+        f"{once['rate_per_s']}/s | {once['p50_ms']} ms | {once['p99_ms']} ms | "
+        f"{once['5xx_or_cut_off']} | {once['submitted']} of {once['respondents']} |",
+    ]
+    for rate, figures in load["open_loop"].items():
+        stopped = " (stopped: more than 5 s behind)" if figures["stopped_overloaded"] else ""
+        lines.append(
+            f"| open loop at {float(rate):g}/s{stopped} | {figures['requests']} | "
+            f"{figures['rate_per_s']}/s | {figures['p50_ms']} ms | {figures['p99_ms']} ms | "
+            f"{sum(n for s, n in figures['statuses'].items() if int(s) >= 500)} | — |"
+        )
+    target = load["target"]
+    lines += [
+        "",
+        f"Target: p99 under {target['p99_ms']:g} ms at {target['rate_per_s']:g} requests a second: "
+        f"{met(load['meets_target'])}.",
+        "",
+    ]
+    return lines
+
+
+def render(results: dict, advisor: dict | None, load: dict | None = None) -> str:
     machine = results.get("machine", {})
     targets, meets = results["targets"], results["meets_targets"]
     figures = results["figures"]
@@ -133,6 +166,8 @@ def render(results: dict, advisor: dict | None) -> str:
             f"({met(advisor['meets_targets']['dashboard_ms'])}).",
             "",
         ]
+    if load:
+        lines += load_lines(load)
     return "\n".join(lines)
 
 
@@ -143,8 +178,10 @@ def main() -> None:
     results = json.loads(results_file.read_text())
     advisor_file = BENCH / "advisor_results.json"
     advisor = json.loads(advisor_file.read_text()) if advisor_file.exists() else None
+    load_file = BENCH / "load_results.json"
+    load = json.loads(load_file.read_text()) if load_file.exists() else None
     out = BENCH / "RESULTS.md"
-    out.write_text(render(results, advisor))
+    out.write_text(render(results, advisor, load))
     print(f"wrote {out}")
 
 

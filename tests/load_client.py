@@ -98,7 +98,15 @@ class Recorder:
             "max_ms": round(times[-1] * 1000, 1),
             "statuses": dict(sorted(self.statuses().items())),
             "retries": sum(a.retry for a in self.attempts),
+            "median_ms_by_kind": self.by_kind(),
         }
+
+    def by_kind(self) -> dict[str, float]:
+        """The median latency of each kind of request (ms): where the time goes."""
+        kinds: dict[str, list[float]] = {}
+        for a in self.attempts:
+            kinds.setdefault(a.kind, []).append(a.seconds)
+        return {k: round(statistics.median(v) * 1000, 1) for k, v in sorted(kinds.items())}
 
 
 @dataclass
