@@ -125,9 +125,11 @@ bench: setup /usr/sbin/nginx ## Benchmark on gunicorn (ratios to a trivial route
 	$(BIN)/python bench/report.py
 
 prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLIC_URL and APP_ENV=production)
+	$(BIN)/python -m compileall -q app
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
 
 serve: setup /usr/sbin/nginx ## nginx in front of INSTANCES (2) gunicorn instances, production settings (see README)
+	$(BIN)/python -m compileall -q app
 	$(BIN)/python deploy/serve.py
 
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs

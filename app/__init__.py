@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import boundary, errors, i18n, logredact, public, security, templating
 from app.config import configure
+from app.core import built
 from app.core.content import load_library
 from app.core.questionnaire import load_questionnaires
 from app.core.search import build_index
@@ -42,6 +43,18 @@ def render_version(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def built_content(app: Flask) -> tuple:
+    """The content library, its search index and the questionnaires, built or read back."""
+    content, questions = Path(app.config["CONTENT_DIR"]), Path(app.config["QUESTIONNAIRE_DIR"])
+
+    def build() -> tuple:
+        library = load_library(content, tuple(i18n.LANGUAGES))
+        return library, build_index(library), load_questionnaires(questions)
+
+    folder = Path(app.instance_path) / "built" if app.config["KEEP_BUILT_CONTENT"] else None
+    return built.load_or_build(folder, built.fingerprint(content, questions), build)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, content (loaded once) and blueprints."""
     app = Flask(__name__, instance_relative_config=True)
@@ -65,12 +78,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.config.setdefault("RENDER_VERSION", render_version(Path(app.root_path)))
 
-    # Parsed and rendered once; a broken file stops start-up naming the file.
-    library = load_library(Path(app.config["CONTENT_DIR"]), tuple(i18n.LANGUAGES))
+    # Parsed and rendered once per release and kept (app/core/built.py); a broken file stops
+    # start-up naming the file.
+    library, search, questionnaires = built_content(app)
     app.extensions["library"] = library
-    app.extensions["search"] = build_index(library)
+    app.extensions["search"] = search
     app.extensions["sheets"] = {}  # XLSX bytes per (lang, slug), built on first download
-    app.extensions["questionnaires"] = load_questionnaires(Path(app.config["QUESTIONNAIRE_DIR"]))
+    app.extensions["questionnaires"] = questionnaires
 
     from app import (
         backup,

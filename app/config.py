@@ -69,6 +69,9 @@ def defaults(instance_path: str) -> dict:
         # Questionnaire pages filled in from a skeleton drawn once (app/assessment/step_page.py);
         # False draws every page in full, which tests/test_step_page.py compares it with.
         "STEP_SKELETONS": True,
+        # Content, search index and questionnaires kept in instance/built/ per release
+        # (app/core/built.py), so a start-up reads them back instead of building them.
+        "KEEP_BUILT_CONTENT": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         # A Redis that is down must not take the site with it: requests then go unlimited.
         "RATELIMIT_SWALLOW_ERRORS": True,

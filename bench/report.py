@@ -127,7 +127,8 @@ def render(results: dict, advisor: dict | None, load: dict | None = None) -> str
         f"p95 {simulator['p95']} ms ({simulator['requests']} requests) | "
         f"< {targets['simulator_page_n10000_ms']} ms | {met(meets['simulator_page_n10000_ms'])} |",
         f"| start-up: import and build the app | median {startup['median']} s "
-        f"({startup['min']}–{startup['max']}, {startup['runs']} runs) | "
+        f"({startup['min']}–{startup['max']}, {startup['runs']} runs; the first start of a "
+        f"release, which builds the content: {startup.get('first_start_of_a_release', '—')} s) | "
         f"< {targets['startup_s']} s | {met(meets['startup_s'])} |",
         f"| idle worker, resident | {idle['max_rss']} MB (its own: "
         f"{max(w['private'] for w in idle['workers'])} MB, PSS "
