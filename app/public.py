@@ -27,7 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, has_request_context, make_response, request
 
@@ -42,6 +42,7 @@ STORE_SIZES = {"pages": 1024, "search": 256}
 # The WSGI environ key of a request made by `flask export-static`; not an HTTP_ key, so no header
 # can set it.
 STATIC_EXPORT = "socialinvest.static_export"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,25 @@ class Stored:
     etag: str
 
 
-class Store:
-    """A bounded, thread-safe LRU of drawn pages (threads: the development and test servers)."""
+class Store(Generic[T]):
+    """A bounded, thread-safe LRU of drawn pages (threads: the development and test servers).
+
+    Also keeps the questionnaire pages' skeletons (app/assessment/step_page.py).
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, Stored] = OrderedDict()
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Stored | None:
+    def get(self, key: Hashable) -> T | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, value: Stored) -> None:
+    def put(self, key: Hashable, value: T) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.load_client import workers_of  # noqa: E402 (the project root is on the path now)
+
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
@@ -97,20 +99,6 @@ def time_startup(env: dict) -> dict:
         "max": round(max(times), 3),
         "first_start_of_a_release": round(first, 3),
     }
-
-
-def workers_of(pid: int) -> list[int]:
-    """The gunicorn workers: the processes whose parent is the master."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def memory_mb(pid: int) -> dict:

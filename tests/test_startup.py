@@ -25,6 +25,7 @@ from app.core import yamlio
 from app.extensions import db
 from tests.assessment_helpers import start
 from tests.conftest import ROOT, make_app, migrate_fresh
+from tests.load_client import workers_of
 
 HEAVY = ("matplotlib", "openpyxl", "weasyprint")
 
@@ -127,7 +128,7 @@ def test_two_preloaded_gunicorn_workers_each_use_the_database(tmp_path):
     try:
         _wait_for(port)
         for _ in range(100):  # the second worker may still be on its way
-            workers = _children(process.pid)
+            workers = set(workers_of(process.pid))
             if len(workers) == 2:
                 break
             time.sleep(0.1)
@@ -142,7 +143,7 @@ def test_two_preloaded_gunicorn_workers_each_use_the_database(tmp_path):
             urllib.request.urlopen(unknown)
         assert refused.value.code == 404
         refused.value.close()
-        assert _children(process.pid) == workers  # no worker died on a shared connection
+        assert set(workers_of(process.pid)) == workers  # no worker died on a shared connection
     finally:
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=20)
@@ -165,19 +166,6 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError("gunicorn did not start")
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(entry.name))
-    return found
 
 
 def test_the_stand_in_hash_for_unknown_addresses_is_as_slow_as_a_real_one():

@@ -14,9 +14,6 @@ skeleton is byte for byte the page drawn in full, for answers of every kind.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,6 +29,7 @@ from app.assessment.forms import (
     stored_values,
 )
 from app.core.questionnaire import Dimension, Questionnaire
+from app.public import Store
 
 # A stand-in for the secret link while the skeleton is drawn: 43 characters, like a real one, of
 # a letter no real token is made of alone. Replaced by the request's own token.
@@ -42,31 +40,9 @@ MARK_RE = re.compile("\x00([a-zA-Z]):([^:\x00]*):([^\x00]*)\x00")
 STORE_SIZE = 512
 
 
-class Skeletons:
-    """A bounded, thread-safe LRU of drawn skeletons, one per app (app.extensions)."""
-
-    def __init__(self, size: int = STORE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, skeleton: str) -> None:
-        with self._lock:
-            self._items[key] = skeleton
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def skeletons() -> Skeletons:
-    return current_app.extensions.setdefault("step_skeletons", Skeletons())
+def skeletons() -> Store[str]:
+    """This app's skeletons (one LRU per app, like the public pages')."""
+    return current_app.extensions.setdefault("step_skeletons", Store[str](STORE_SIZE))
 
 
 def draw(
