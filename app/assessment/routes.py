@@ -100,13 +100,15 @@ def step(token: str, number: int):
     complete = not continuing or form.all_shown_answered(questionnaire, assessment.answers)
     if not (valid and complete):
         return render_step(assessment, number, form), 400
-    service.save_page(assessment, [q.id for q in dimension.questions], form.answers(), form.notes())
+    saved_answers = service.save_page(
+        assessment, [q.id for q in dimension.questions], form.answers(), form.notes()
+    )
     if action == "switch":
         flash(_("Your answers on this page were saved when you changed the language."), "success")
         return redirect(url_for("assessment.step", token=token, number=number, **return_args()))
     if action == "save":
         return redirect(url_for("assessment.saved", token=token))
-    following = next_page(questionnaire, assessment.answers, number)
+    following = next_page(questionnaire, saved_answers, number)
     if return_args() or following is None:
         return redirect(url_for("assessment.answers", token=token))
     return redirect(url_for("assessment.step", token=token, number=following))

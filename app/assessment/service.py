@@ -73,8 +73,11 @@ def save_page(
     question_ids: list[str],
     page_answers: dict[str, Any],
     page_notes: dict[str, str],
-) -> None:
-    """Replace one page's answers and notes; answers to questions now hidden are dropped."""
+) -> dict[str, Any]:
+    """Replace one page's answers and notes; answers to questions now hidden are dropped.
+
+    Returns the answers as saved, so the caller need not read the row back after the commit.
+    """
     answers = {k: v for k, v in assessment.answers.items() if k not in question_ids}
     answers.update({k: v for k, v in page_answers.items() if v is not None})
     questionnaire = questionnaire_of(assessment)
@@ -87,6 +90,7 @@ def save_page(
     assessment.answers = answers
     assessment.notes = notes
     db.session.commit()
+    return answers
 
 
 def save_scenario(assessment: Assessment, scenario: dict[str, Any]) -> None:
