@@ -189,6 +189,24 @@ def show_step_unsaved() -> str | None:
     return render_step(unsaved, number, form, notice)  # type: ignore[arg-type]
 
 
+def show_start_unsaved() -> str:
+    """While the database is down or refuses to store: the start form again with what was typed."""
+    return render_template(
+        "views/assessment/start.html",
+        form=StartForm(),
+        questionnaires=service.questionnaires(),
+        notice=typed_but_not_saved(),
+    )
+
+
+def typed_but_not_saved() -> str:
+    """The notice above a form drawn again because what it sent could not be stored."""
+    return _(
+        "What you typed could not be saved just now, because of a fault on our side. It is still "
+        "here. Wait a moment and send it again."
+    )
+
+
 def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
     """The page of one dimension."""
     questionnaire = service.questionnaire_of(assessment)
