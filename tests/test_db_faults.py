@@ -327,3 +327,24 @@ def test_a_login_that_cannot_be_stored_leaves_no_half_login(faulty, lang, reques
         assert statements == ["UPDATE advisor SET", "INSERT INTO audit_event"], statements
     home = client.get(advisor_url(app, "advisor.home", lang))
     assert home.status_code == 302 and "/log" in home.headers["Location"]
+
+
+def test_a_page_posted_while_the_database_is_down_keeps_questions_shown_by_earlier_pages():
+    """A question shown because of an answer on an earlier page comes back too, typed answer
+    and note: the page that was posted showed it, though the stored answers cannot be read."""
+    app = make_app("sqlite:////nonexistent-folder/down.db", TESTING=False)
+    questionnaire = app.extensions["questionnaires"]["leverandoer"]
+    # A page asked only when an earlier page's answer says so (a supplier with partners).
+    number, dimension = next(
+        (n, d) for n, d in enumerate(questionnaire.dimensions, start=1) if d.show_if
+    )
+    data = {"action": "continue", "questionnaire": questionnaire.id}
+    for q in dimension.questions:
+        data[f"q_{q.id}"] = form_value(q)
+        data[f"note_{q.id}"] = f"Notat om {q.id}"
+    token = "T" * 43
+    response = app.test_client().post(f"{BASE['sv']}/{token}/{STEP['sv']}/{number}", data=data)
+    soup = refused_page(response, "sv")
+    for q in dimension.questions:
+        if q.type != "text":
+            assert soup.select_one(f"#note_{q.id}").get_text() == data[f"note_{q.id}"], q.id

@@ -186,7 +186,14 @@ def show_step_unsaved() -> str | None:
         "Your answers could not be saved just now, because of a fault on our side. They are "
         "still here. Wait a moment and save again."
     )
-    return render_step(unsaved, number, form, notice)  # type: ignore[arg-type]
+    # Without the stored answers, a question shown because of an earlier page's answer would be
+    # left out: the questions whose fields came with the page are the ones that were shown.
+    posted = {
+        q.id
+        for q in dimension.questions
+        if f"q_{q.id}" in request.form or f"note_{q.id}" in request.form
+    }
+    return render_step(unsaved, number, form, notice, shown=posted)  # type: ignore[arg-type]
 
 
 def show_start_unsaved() -> str:
@@ -207,8 +214,14 @@ def typed_but_not_saved() -> str:
     )
 
 
-def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    """The page of one dimension."""
+def render_step(  # type: ignore[no-untyped-def]
+    assessment: Assessment,
+    number: int,
+    form,
+    notice: str | None = None,
+    shown: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """The page of one dimension; `shown` questions are shown whatever the answers say."""
     questionnaire = service.questionnaire_of(assessment)
     dimension = questionnaire.dimensions[number - 1]
     answers = {**assessment.answers}
@@ -230,7 +243,11 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
         number=number,
         total=page_count(assessment),
         previous=previous_page(questionnaire, answers, number),
-        hidden={q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
+        hidden={
+            q.id
+            for q in dimension.questions
+            if q.id not in shown and not is_shown(q, answers, questionnaire)
+        },
         notice=notice,
         advisor_comments=review_routes.review_comments_on(assessment),
         back=back,
