@@ -45,9 +45,17 @@ def _guess_language() -> None:
 
 
 def _rollback() -> None:
-    """End a failed transaction so it cannot poison the next request on this connection."""
-    with contextlib.suppress(Exception):  # the connection is gone: nothing is left to undo
+    """End a failed transaction so it cannot poison the next request on this connection.
+
+    A connection the server has cut (a restart) cannot even roll back: it is thrown away
+    without a word to the server, else the session's removal at the end of the request would
+    try again, raise, and turn this 503 into a 500.
+    """
+    try:
         db.session.rollback()
+    except Exception:  # the connection is gone: nothing is left to undo
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
 
 
 def cannot_store(error: BaseException | None) -> str | None:
@@ -220,6 +228,19 @@ def init_app(app: Flask) -> None:
 
     for exception in DATABASE_DOWN:
         app.register_error_handler(exception, database_unavailable)
+
+    @app.teardown_appcontext
+    def remove_session(error: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own removal (teardowns run last registered first).
+        # A connection the server cut during the request (a restart) cannot roll back: it is
+        # thrown away, else the removal raises after the answer was drawn and gunicorn sends 500.
+        try:
+            db.session.remove()
+        except Exception:  # the connection is gone: nothing is left to undo
+            with contextlib.suppress(Exception):
+                db.session.invalidate()
+            with contextlib.suppress(Exception):
+                db.session.remove()
 
     @app.errorhandler(InternalError)
     def internal_database_error(error):  # type: ignore[no-untyped-def]

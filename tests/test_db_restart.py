@@ -159,7 +159,7 @@ def gunicorn(cluster: Cluster, tmp_path: Path):
                 pass
             assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()[-3000:]
             time.sleep(0.1)
-        yield port, process.pid
+        yield port, process.pid, tmp_path / "gunicorn.log"
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -359,6 +359,12 @@ def wait_for(condition, seconds: float, what) -> None:  # type: ignore[no-untype
         time.sleep(0.05)
 
 
+def last_traceback(log: Path) -> str:
+    """The app's last logged traceback, if any: what a failure here needs to be understood."""
+    text = log.read_text(errors="replace")
+    return text[text.rfind("Traceback") :][-4000:] if "Traceback" in text else ""
+
+
 def workers_of(master: int) -> list[int]:
     """The gunicorn master's worker processes (its children)."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -370,7 +376,7 @@ def test_a_postgresql_restart_and_a_killed_worker_under_load_lose_nothing(cluste
     DEADLINE = time.monotonic() + DEADLINE_SECONDS
     questionnaires = load_questionnaires(ROOT / "questionnaires")
     roles = sorted(questionnaires)
-    port, master = gunicorn
+    port, master, log = gunicorn
     outage = Outage()
     crowd = [
         Respondent(i, ("da", "sv")[i % 2], questionnaires[roles[(i // 2) % 2]], port, outage)
@@ -435,8 +441,8 @@ def test_a_postgresql_restart_and_a_killed_worker_under_load_lose_nothing(cluste
             thread.join(timeout=max(0.1, DEADLINE - time.monotonic()))
     finally:
         DEADLINE = 0.0  # respondents still running stop at their next request
-    assert not errors, errors
-    assert not outage.wrong, outage.wrong[:10]
+    assert not errors, (errors, last_traceback(log))
+    assert not outage.wrong, (outage.wrong[:10], last_traceback(log))
     assert all(r.done for r in crowd), [r.number for r in crowd if not r.done]
     assert len(waiting) >= RESPONDENTS // 2, "the outage came too late to catch the crowd"
     # 503 pages were checked in both languages, on each kind of form.
