@@ -77,8 +77,13 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/bin/pg_dump:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client
 
+# initdb and pg_ctl (the server's own tools): tests/test_db_restart.py restarts a private cluster.
+postgres-server:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc and pg_dump
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump postgres-server ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc, pg_dump and the PostgreSQL server
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade
@@ -122,4 +127,4 @@ prod: db ## Serve with gunicorn the way production does (needs SECRET_KEY, PUBLI
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
 	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)
 
-.PHONY: help setup setup-test db run test lint format translations migration db-check bench prod clean
+.PHONY: help postgres-server setup setup-test db run test lint format translations migration db-check bench prod clean
