@@ -83,8 +83,13 @@ $(VENV)/.system-libs: | $(BIN)/python
 /usr/sbin/nginx:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
 
+# initdb and pg_ctl (the server's own tools): tests/test_db_restart.py restarts a private cluster.
+postgres-server:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 setup: $(VENV)/.installed $(VENV)/.system-libs $(DKFDS)/.copied $(COMPILED) ## Install the package, front-end assets and translations
-setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump /usr/sbin/nginx ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc, pg_dump and nginx
+setup-test: setup $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java /usr/bin/pdfinfo /usr/bin/soffice /usr/bin/pg_dump /usr/sbin/nginx postgres-server ## Also install test tools, Chromium, Java, pdfinfo, LibreOffice Calc, pg_dump, nginx and the PostgreSQL server
 
 db: setup ## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/flask db upgrade
@@ -135,4 +140,4 @@ serve: setup /usr/sbin/nginx ## nginx in front of INSTANCES (2) gunicorn instanc
 clean: ## Remove the venv, node_modules, copied assets and compiled catalogs
 	rm -rf $(VENV) node_modules $(DKFDS) $(COMPILED)
 
-.PHONY: help setup setup-test db run test lint format translations migration db-check bench prod serve clean
+.PHONY: help postgres-server setup setup-test db run test lint format translations migration db-check bench prod serve clean

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from app.api.errors import error_response as api_error
@@ -14,9 +15,17 @@ from app.api.errors import is_api_request
 from app.extensions import db
 from app.i18n import LANGUAGES, preferred_language
 
-# What a database that is down or unreachable raises (a refused connection, a restart).
+# What a database that is down or unreachable raises (a refused connection, a restart), and
+# what one that can be read but not written raises (a read-only file, a full disk).
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# SQLite's primary result codes for "attempt to write a readonly database" and "database or disk
+# is full"; PostgreSQL's SQLSTATEs for disk_full and read_only_sql_transaction (a standby).
+SQLITE_CANNOT_STORE = {8: "read-only", 13: "full"}
+POSTGRES_CANNOT_STORE = {"53100": "full", "25006": "read-only"}
+# Fields whose typed text the 503 page shows again when no form of its own can be drawn: free
+# text a person would be sorry to lose. Never a password, a code or a hidden field.
+TYPED_TEXT = re.compile(r"(?:^|-)(?:body|comment|overall|organisation|programme|contact_name)$")
 
 
 class UnknownLink(NotFound):
@@ -36,27 +45,113 @@ def _guess_language() -> None:
 
 
 def _rollback() -> None:
-    """End a failed transaction so it cannot poison the next request on this connection."""
-    with contextlib.suppress(Exception):  # the connection is gone: nothing is left to undo
+    """End a failed transaction so it cannot poison the next request on this connection.
+
+    A connection the server has cut (a restart) cannot even roll back: it is thrown away
+    without a word to the server, else the session's removal at the end of the request would
+    try again, raise, and turn this 503 into a 500.
+    """
+    try:
         db.session.rollback()
+    except Exception:  # the connection is gone: nothing is left to undo
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
 
 
-def database_unavailable():  # type: ignore[no-untyped-def]
-    """503 while the database is down; a questionnaire page being saved keeps what was typed."""
+def cannot_store(error: BaseException | None) -> str | None:
+    """Why a database that answers refused to store: "read-only", "full", or None."""
+    orig = getattr(error, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return SQLITE_CANNOT_STORE.get(code & 0xFF)  # an extended code keeps the primary low
+    return POSTGRES_CANNOT_STORE.get(getattr(orig, "sqlstate", None) or "")
+
+
+def _log(error: BaseException | None, refused: str | None) -> None:
+    """One line naming the view and the driver's first line; never the path (a secret link)
+    nor the statement's parameters."""
+    orig = getattr(error, "orig", None) or error
+    reason = str(orig).strip().splitlines()[0][:200] if orig is not None and str(orig) else ""
+    what = f"refused to store ({refused})" if refused else "unreachable"
+    current_app.logger.warning(
+        "Database %s: %s %s answered 503: %s %s",
+        what,
+        request.method,
+        request.endpoint,
+        type(orig).__name__ if orig is not None else "",
+        reason,
+    )
+
+
+def _forget_session_changes() -> None:
+    """The session as the request brought it: a login step or a flashed message must not be
+    kept when what it belongs to was not stored (the session is a cookie: sending it back as
+    it came needs no database)."""
+    if g.get("public_page") or not getattr(session, "modified", False):
+        return
+    with contextlib.suppress(Exception):
+        brought = current_app.session_interface.open_session(current_app, request)
+        session.clear()
+        session.update(brought or {})
+
+
+def typed_texts() -> list[str]:
+    """The free text a POST carried, to show again on the 503 page."""
+    if request.method != "POST":
+        return []
+    return [
+        value
+        for name, value in request.form.items(multi=True)
+        if TYPED_TEXT.search(name) and value.strip()
+    ]
+
+
+def database_unavailable(error: BaseException | None = None):  # type: ignore[no-untyped-def]
+    """503 while the database is down or refuses to store; what was typed is shown again.
+
+    A questionnaire page, the start form and the feedback form are drawn again with what was
+    typed (they need no database); any other form's free text is shown on the 503 page. Nothing
+    here reads the database, and the session goes back as it came.
+    """
     _rollback()
+    _forget_session_changes()
+    refused = cannot_store(error)
+    _log(error, refused)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if is_api_request():
         response = api_error(ServiceUnavailable())
         response.headers.update(headers)
         return response
-    if request.endpoint == "assessment.step" and request.method == "POST":
-        from app.assessment.routes import show_step_unsaved
-
-        page = show_step_unsaved()
+    if request.method == "POST":
+        page = _form_again()
         if page is not None:
             return page, 503, headers
     _guess_language()
-    return render_template("error/503.html"), 503, headers
+    page = render_template(
+        "error/503.html",
+        refused=refused,
+        posted=request.method == "POST",
+        typed=typed_texts(),
+    )
+    return page, 503, headers
+
+
+def _form_again():  # type: ignore[no-untyped-def]
+    """The posted form drawn again with what was typed and a notice, where one can be drawn."""
+    with contextlib.suppress(HTTPException):
+        if request.endpoint == "assessment.step":
+            from app.assessment.routes import show_step_unsaved
+
+            return show_step_unsaved()
+        if request.endpoint == "assessment.start":
+            from app.assessment.routes import show_start_unsaved
+
+            return show_start_unsaved()
+        if request.endpoint == "feedback.submit":
+            from app.feedback.routes import show_feedback_unsaved
+
+            return show_feedback_unsaved()
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -107,8 +202,8 @@ def init_app(app: Flask) -> None:
                 return show_step_again(**request.view_args)
             except HTTPException as refused:
                 return current_app.handle_http_exception(refused)
-            except DATABASE_DOWN:
-                return database_unavailable()
+            except DATABASE_DOWN as error:
+                return database_unavailable(error)
         _guess_language()
         return render_template("error/csrf.html"), 400
 
@@ -132,7 +227,28 @@ def init_app(app: Flask) -> None:
         return database_unavailable()
 
     for exception in DATABASE_DOWN:
-        app.register_error_handler(exception, lambda error: database_unavailable())
+        app.register_error_handler(exception, database_unavailable)
+
+    @app.teardown_appcontext
+    def remove_session(error: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own removal (teardowns run last registered first).
+        # A connection the server cut during the request (a restart) cannot roll back: it is
+        # thrown away, else the removal raises after the answer was drawn and gunicorn sends 500.
+        try:
+            db.session.remove()
+        except Exception:  # the connection is gone: nothing is left to undo
+            with contextlib.suppress(Exception):
+                db.session.invalidate()
+            with contextlib.suppress(Exception):
+                db.session.remove()
+
+    @app.errorhandler(InternalError)
+    def internal_database_error(error):  # type: ignore[no-untyped-def]
+        # A read-only PostgreSQL (a standby) says so with an InternalError; any other is a bug,
+        # raised on to the 500 page (and its log) as if no handler were here.
+        if cannot_store(error):
+            return database_unavailable(error)
+        raise error
 
     @app.errorhandler(500)
     def server_error(error):  # type: ignore[no-untyped-def]

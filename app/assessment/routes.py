@@ -187,11 +187,43 @@ def show_step_unsaved() -> str | None:
         "Your answers could not be saved just now, because of a fault on our side. They are "
         "still here. Wait a moment and save again."
     )
-    return render_step(unsaved, number, form, notice)  # type: ignore[arg-type]
+    # Without the stored answers, a question shown because of an earlier page's answer would be
+    # left out: the questions whose fields came with the page are the ones that were shown.
+    posted = {
+        q.id
+        for q in dimension.questions
+        if f"q_{q.id}" in request.form or f"note_{q.id}" in request.form
+    }
+    return render_step(unsaved, number, form, notice, shown=posted)  # type: ignore[arg-type]
 
 
-def render_step(assessment: Assessment, number: int, form, notice: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    """The page of one dimension: with `form` None, the stored answers as they are.
+def show_start_unsaved() -> str:
+    """While the database is down or refuses to store: the start form again with what was typed."""
+    return render_template(
+        "views/assessment/start.html",
+        form=StartForm(),
+        questionnaires=service.questionnaires(),
+        notice=typed_but_not_saved(),
+    )
+
+
+def typed_but_not_saved() -> str:
+    """The notice above a form drawn again because what it sent could not be stored."""
+    return _(
+        "What you typed could not be saved just now, because of a fault on our side. It is still "
+        "here. Wait a moment and send it again."
+    )
+
+
+def render_step(  # type: ignore[no-untyped-def]
+    assessment: Assessment,
+    number: int,
+    form,
+    notice: str | None = None,
+    shown: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """The page of one dimension: with `form` None, the stored answers as they are; `shown`
+    questions are shown whatever the answers say.
 
     The stored answers on a plain page come from a skeleton drawn once (step_page); a page with
     errors, a notice, flashed messages or the advisor's comments on it is drawn in full.
@@ -208,7 +240,11 @@ def render_step(assessment: Assessment, number: int, form, notice: str | None = 
         "number": number,
         "total": page_count(assessment),
         "previous": previous_page(questionnaire, answers, number),
-        "hidden": {q.id for q in dimension.questions if not is_shown(q, answers, questionnaire)},
+        "hidden": {
+            q.id
+            for q in dimension.questions
+            if q.id not in shown and not is_shown(q, answers, questionnaire)
+        },
         "back": back,
         "language_switch_form": "step-form",
     }

@@ -15,7 +15,7 @@ from app.assessment import sending
 from app.core.questionnaire import Questionnaire
 from app.core.scoring import is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
-from app.errors import UnknownLink
+from app.errors import DATABASE_DOWN, UnknownLink, cannot_store
 from app.extensions import db
 from app.models import Assessment, RenderedFile, Sending
 
@@ -245,16 +245,22 @@ def rendered(assessment: Assessment, name: str, draw) -> bytes:  # type: ignore[
     if found is not None:
         return found
     content = draw()
-    # Drawings of an earlier release are no longer shown.
-    db.session.execute(
-        RenderedFile.__table__.delete().where(
-            RenderedFile.assessment_id == assessment.id,
-            RenderedFile.name.startswith(f"{name}@"),
-        )
-    )
-    db.session.add(RenderedFile(assessment_id=assessment.id, name=stored_name, content=content))
     try:
+        # Drawings of an earlier release are no longer shown.
+        db.session.execute(
+            RenderedFile.__table__.delete().where(
+                RenderedFile.assessment_id == assessment.id,
+                RenderedFile.name.startswith(f"{name}@"),
+            )
+        )
+        db.session.add(RenderedFile(assessment_id=assessment.id, name=stored_name, content=content))
         db.session.commit()
     except IntegrityError:  # another worker stored it first: theirs is the same picture
         db.session.rollback()
+    except DATABASE_DOWN as error:
+        # A database that can be read but not written (read-only, full): the result is shown,
+        # drawn anew next time instead of kept.
+        db.session.rollback()
+        if not cannot_store(error):
+            raise
     return content

@@ -46,3 +46,15 @@ def submit():
     # session cookie on a public page).
     name, value = FEEDBACK_SENT
     return redirect(f"{page_url(page)}?{name}={value}#feedback")
+
+
+def show_feedback_unsaved() -> str | None:
+    """While the database is down or refuses to store: the page with the feedback as typed."""
+    from app.assessment.routes import typed_but_not_saved
+
+    form = FeedbackForm()
+    page = library().by_key(g.lang, form.kind.data or "", form.key.data or "")
+    if page is None:
+        return None
+    html, _status = render_page(page, form=form, notice=typed_but_not_saved())
+    return html

@@ -80,8 +80,11 @@ def find_page(lang: str, kind: str, slug: str) -> Page:
     return page
 
 
-def render_page(page: Page, form: FeedbackForm | None = None, status: int = 200):
-    """Render a content page with its breadcrumbs, neighbours and feedback form."""
+def render_page(
+    page: Page, form: FeedbackForm | None = None, status: int = 200, notice: str | None = None
+):
+    """Render a content page with its breadcrumbs, neighbours and feedback form (and a notice
+    above the form when what it sent could not be stored)."""
     g.alternates = {
         other: page_url(library().translation(page, other))  # type: ignore[arg-type]
         for other in LANGUAGES
@@ -102,6 +105,7 @@ def render_page(page: Page, form: FeedbackForm | None = None, status: int = 200)
             templates=[t for t in templates if t],
             feedback_form=form,
             feedback_sent=feedback_sent(),
+            feedback_notice=notice,
         ),
         status,
     )
