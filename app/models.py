@@ -76,6 +76,9 @@ class Assessment(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     previous: Mapped[Assessment | None] = relationship(remote_side=[id])
+    # Not a column: whether a returned sending of it is being revised, when the query that loaded
+    # it already said so (service.find_draft); None when unknown.
+    revising_known = None  # bool | None (no annotation: the ORM maps annotated attributes)
 
     @property
     def submitted(self) -> bool:

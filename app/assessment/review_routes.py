@@ -55,6 +55,8 @@ def review_comments_on(assessment: Assessment) -> dict[str | None, list[str]]:
     """
     if not isinstance(assessment, Assessment) or assessment.submitted:
         return {}
+    if assessment.revising_known is False:  # the query that found it said so (find_draft)
+        return {}
     row = sending.current(assessment)
     if row is None or not row.revising:
         return {}

@@ -143,7 +143,7 @@ def return_args() -> dict[str, str]:
 
 def draft_page(token: str, number: int) -> tuple[Assessment, Dimension]:
     """The draft and its dimension page; a submitted one leads to its result, a bad number 404s."""
-    assessment = service.find(token)
+    assessment = service.find_draft(token)
     if assessment.submitted:
         abort(redirect(url_for("assessment.result", token=token)))
     dimensions = service.questionnaire_of(assessment).dimensions

@@ -32,6 +32,9 @@ def is_token(text: str) -> bool:
     return bool(TOKEN_FORM.fullmatch(text))
 
 
+FIND = select(Assessment).where(Assessment.token == bindparam("token"))
+
+
 def find(token: str) -> Assessment:
     """The assessment behind a secret link; the unknown-link page for any other token.
 
@@ -39,9 +42,31 @@ def find(token: str) -> Assessment:
     """
     assessment = None
     if is_token(token):
-        assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
+        assessment = db.session.scalar(FIND, {"token": token})
     if assessment is None:
         raise UnknownLink()
+    assessment.revising_known = None  # not asked here (the instance may be a session's older one)
+    return assessment
+
+
+# Built once: composing the statement costs about as much as running it on a warm connection.
+FIND_DRAFT = (
+    select(Assessment, Sending.revising)
+    .outerjoin(Sending, Sending.assessment_id == Assessment.id)
+    .where(Assessment.token == bindparam("token"))
+)
+
+
+def find_draft(token: str) -> Assessment:
+    """find(), and in the same query whether a returned sending of it is being revised: a
+    questionnaire page then needs no second query to know there are no advisor's comments."""
+    row = None
+    if is_token(token):
+        row = db.session.execute(FIND_DRAFT, {"token": token}).first()
+    if row is None:
+        raise UnknownLink()
+    assessment, revising = row
+    assessment.revising_known = bool(revising)
     return assessment
 
 
