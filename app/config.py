@@ -72,7 +72,10 @@ def defaults(instance_path: str) -> dict:
         # Content, search index and questionnaires kept in instance/built/ per release
         # (app/core/built.py), so a start-up reads them back instead of building them.
         "KEEP_BUILT_CONTENT": True,
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers on every limited response: reading the window for them cost
+        # two Redis round trips a request. A refusal (429) still says when to come back
+        # (Retry-After, app/limits.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # A Redis that is down must not take the site with it: requests then go unlimited.
         "RATELIMIT_SWALLOW_ERRORS": True,
         # The site's public address (https://host[/prefix]) for secret links and the PDF's links;

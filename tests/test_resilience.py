@@ -114,6 +114,16 @@ def test_too_many_simulations_get_a_translated_429_page(tmp_path, lang, heading)
     assert soup.html["lang"] == lang and text_of(soup, "h1") == heading
 
 
+def test_a_refusal_says_when_its_window_opens_again_and_other_answers_carry_no_counts(tmp_path):
+    client = limited_app(tmp_path, simulator="1 per hour").test_client()
+    first = client.get("/da/betalingssimulator")
+    assert first.status_code == 200
+    assert not [k for k, _ in first.headers.items() if k.lower().startswith("x-ratelimit")]
+    refused = client.get("/da/betalingssimulator")
+    # The hour's window, not the one-minute default of other refusals.
+    assert refused.status_code == 429 and 60 < int(refused.headers["Retry-After"]) <= 3600
+
+
 def test_the_api_answers_429_as_json_in_the_callers_language(tmp_path):
     client = limited_app(tmp_path, api="1 per minute").test_client()
     body = {"answers": {}}
