@@ -177,3 +177,23 @@ def test_a_page_with_a_flashed_message_is_drawn_in_full(csrf_app):
     shown = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "alert-success" in shown
     assert "alert-success" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_start_page_from_its_copy_is_the_page_drawn_in_full_and_its_token_works(csrf_app, lang):
+    client = csrf_app.test_client()
+    first, drawn = both_ways(csrf_app, client, f"{BASE[lang]}/")  # drawn, then kept
+    again = client.get(f"{BASE[lang]}/").get_data(as_text=True)  # from the copy
+    assert "\x00" not in again
+    assert_same(CSRF_RE.sub('name="csrf_token" type="hidden" value="…"', again), drawn)
+    assert_same(first, drawn)
+    # Another visitor gets a token of their own, and it is the one their session accepts.
+    other = csrf_app.test_client()
+    page = other.get(f"{BASE[lang]}/").get_data(as_text=True)
+    assert csrf_of(page) != csrf_of(again)
+    response = other.post(
+        f"{BASE[lang]}/",
+        data={"csrf_token": csrf_of(page), "role": "kommune", "organisation": "Vejle",
+              "programme": "Tidlig indsats"},
+    )  # fmt: skip
+    assert response.status_code == 302

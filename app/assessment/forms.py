@@ -279,6 +279,21 @@ def build_dimension_form(
     dimension: Dimension, answers: dict[str, Any], notes: dict[str, str], formdata: Any = None
 ) -> DimensionForm:
     """A form with an answer field and a note field for every question of the dimension."""
+    data = {f"q_{q}": a for q, a in answers.items()}
+    data.update({f"note_{q}": n for q, n in notes.items()})
+    return dimension_form_class(dimension)(formdata=formdata, data=data)
+
+
+# The form class of each dimension, made once: WTForms builds a class's field list on its first
+# use, and making the class anew took about a tenth of every questionnaire request. Keyed by the
+# dimension object itself (held in the value, so that its id is never reused for another).
+_FORM_CLASSES: dict[int, tuple[Dimension, type[DimensionForm]]] = {}
+
+
+def dimension_form_class(dimension: Dimension) -> type[DimensionForm]:
+    kept = _FORM_CLASSES.get(id(dimension))
+    if kept is not None and kept[0] is dimension:
+        return kept[1]
 
     class Form(DimensionForm):
         pass
@@ -298,9 +313,10 @@ def build_dimension_form(
                 ],
             ),
         )
-    data = {f"q_{q}": a for q, a in answers.items()}
-    data.update({f"note_{q}": n for q, n in notes.items()})
-    return Form(formdata=formdata, data=data)
+    if len(_FORM_CLASSES) > 256:  # questionnaires reloaded many times (tests): start afresh
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[id(dimension)] = (dimension, Form)
+    return Form
 
 
 class ReviseForm(SiteForm):

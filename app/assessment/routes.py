@@ -24,6 +24,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from app.assessment import sending, service, step_page
 from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form
@@ -68,11 +69,33 @@ def start():
             form.role.data, g.lang, form.organisation.data, form.programme.data, form.email.data
         )
         return redirect(url_for("assessment.step", token=assessment.token, number=1))
+    if request.method == "GET" and not request.args and plain_page():
+        return stored_start(form)
     return render_template(
         "views/assessment/start.html",
         form=form,
         questionnaires=service.questionnaires(),
     ), (400 if form.errors else 200)
+
+
+def plain_page() -> bool:
+    """Whether a page may come from a copy drawn once: nothing of this visitor's shows on it."""
+    return current_app.config["STEP_SKELETONS"] and not session.get("_flashes")
+
+
+def stored_start(form: StartForm) -> str:
+    """The empty start page, drawn once per language, with this visitor's own CSRF token."""
+    csrf = getattr(form, "csrf_token", None)  # absent where CSRF is off (some tests)
+    token = str(escape(csrf.current_token)) if csrf is not None else step_page.STAND_IN_CSRF
+    store = step_page.skeletons()
+    skeleton = store.get(("start", g.lang))
+    if skeleton is not None:
+        return skeleton.replace(step_page.STAND_IN_CSRF, token)
+    html = render_template(
+        "views/assessment/start.html", form=form, questionnaires=service.questionnaires()
+    )
+    store.put(("start", g.lang), html.replace(token, step_page.STAND_IN_CSRF))
+    return html
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
@@ -249,10 +272,7 @@ def render_step(  # type: ignore[no-untyped-def]
         "language_switch_form": "step-form",
     }
     plain = (
-        form is None
-        and current_app.config["STEP_SKELETONS"]
-        and not session.get("_flashes")
-        and not any(comments.get(q.id) for q in dimension.questions)
+        form is None and plain_page() and not any(comments.get(q.id) for q in dimension.questions)
     )
     if plain:
         return stored_step(assessment, questionnaire, dimension, context)
