@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assessment import sending
 from app.core.questionnaire import Questionnaire
@@ -17,7 +18,7 @@ from app.core.scoring import is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
 from app.errors import DATABASE_DOWN, UnknownLink, cannot_store
 from app.extensions import db
-from app.models import Assessment, RenderedFile, Sending
+from app.models import Assessment, RenderedFile, Sending, new_token
 
 TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -78,7 +79,9 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
 def start(role: str, lang: str, organisation: str, programme: str, email: str) -> Assessment:
     """A new draft on the current version of the role's questionnaire."""
     questionnaire = questionnaires()[role]
+    token = new_token()
     assessment = Assessment(
+        token=token,
         questionnaire_id=role,
         questionnaire_version=questionnaire.version,
         lang=lang,
@@ -90,6 +93,8 @@ def start(role: str, lang: str, organisation: str, programme: str, email: str) -
     )
     db.session.add(assessment)
     db.session.commit()
+    # The caller leads on by the link: known without reading the new row back.
+    set_committed_value(assessment, "token", token)
     return assessment
 
 

@@ -211,9 +211,13 @@ class Questionnaire:
         """Every question by id, in page order (made once: scoring asks for it per question)."""
         return {q.id: q for d in self.dimensions for q in d.questions}
 
+    @cached_property
+    def _dimensions_by_id(self) -> dict[str, Dimension]:
+        return {d.id: d for d in self.dimensions}
+
     def dimension(self, dimension_id: str) -> Dimension:
-        """A dimension by id."""
-        return next(d for d in self.dimensions if d.id == dimension_id)
+        """A dimension by id (asked for each question's routing, so looked up in a dict)."""
+        return self._dimensions_by_id[dimension_id]
 
     def level_for(self, score: float) -> Level:
         """The highest level whose threshold the score reaches."""

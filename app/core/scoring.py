@@ -142,6 +142,8 @@ def _or(values: list[Truth]) -> Truth:
 def applies(question: Question, answers: Answers, questionnaire: Questionnaire) -> Truth:
     """Whether a question is asked: True, False (routed away) or None (its routing is unknown)."""
     rules = [questionnaire.dimension(question.dimension).show_if, question.show_if]
+    if rules[0] is None and rules[1] is None:  # most questions: always asked
+        return True
     return _and([truth(rule, answers, questionnaire) for rule in rules if rule is not None])
 
 
