@@ -32,12 +32,16 @@ HEADERS = {
 def init_app(app: Flask) -> None:
     """Add the security headers to every response, static files and errors included."""
 
+    sent = dict(HEADERS)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        sent["Strict-Transport-Security"] = "max-age=31536000"
+    lowered = [(name.lower(), name, value) for name, value in sent.items()]
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # One look at the headers a view set itself (those win), not one search per header.
+        own = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (names only)
+        response.headers.extend([(name, value) for low, name, value in lowered if low not in own])
         return response
 
 
