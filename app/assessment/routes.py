@@ -382,6 +382,13 @@ def render_answers(assessment: Assessment, missing: list[str] | None = None, sta
         missing=missing or [],
         number=page_count(assessment),
         total=page_count(assessment),
+        # Each page's "Change" link, made once per page rather than once per answer.
+        change_urls={
+            number: url_for(
+                "assessment.step", token=assessment.token, number=number, back="answers"
+            )
+            for number in range(1, len(questionnaire.dimensions) + 1)
+        },
         is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
         advisor_comments={}
         if assessment.submitted
