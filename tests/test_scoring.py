@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.core.answers import clean_answer
 from app.core.questionnaire import DONT_KNOW, Question, Questionnaire, load_questionnaires
-from app.core.scoring import CAP_INDEX, applies, score_assessment, score_dimension
+from app.core.scoring import CAP_INDEX, applies, as_plain, score_assessment, score_dimension
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questionnaires"
@@ -347,3 +347,16 @@ def test_raising_one_answer_never_lowers_its_dimensions_score(questionnaire, dat
     _, before = score_dimension(questionnaire, question.dimension, answers)
     _, after = score_dimension(questionnaire, question.dimension, raised)
     assert after >= before
+
+
+@pytest.mark.parametrize("questionnaire", ALL, ids=lambda q: q.id)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_stored_result_is_what_asdict_makes_of_it(questionnaire, data):
+    """as_plain (what a submit stores) gives the very dicts, lists and tuples asdict would."""
+    import dataclasses
+
+    result = score_assessment(questionnaire, data.draw(answer_sets(questionnaire)))
+    plain = as_plain(result)
+    assert plain == dataclasses.asdict(result)
+    assert repr(plain) == repr(dataclasses.asdict(result))  # the same types, tuples included

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assessment import sending
 from app.core.questionnaire import Questionnaire
-from app.core.scoring import is_shown, score_assessment
+from app.core.scoring import as_plain, is_shown, score_assessment
 from app.core.simulator import scenario_facts, scenario_from_dict
 from app.errors import DATABASE_DOWN, UnknownLink, cannot_store
 from app.extensions import db
@@ -157,7 +156,7 @@ def submit(assessment: Assessment) -> bool:
     """Freeze the result; a second submit changes nothing. True when this call submitted it."""
     questionnaire = questionnaire_of(assessment)
     facts = scenario_facts(scenario_from_dict(assessment.scenario)) if assessment.scenario else None
-    result = dataclasses.asdict(score_assessment(questionnaire, assessment.answers, facts))
+    result = as_plain(score_assessment(questionnaire, assessment.answers, facts))
     result["labels"] = labels(questionnaire)
     done = db.session.execute(
         update(Assessment)
