@@ -314,7 +314,16 @@ class RadarFrame:
         self.angles = [2 * math.pi * i / count for i in range(count)]
         self.artists = {a.get_gid(): a for a in [*self.axes.lines, *self.axes.patches]}
         self.artists[RADAR_HEADING] = self.axes.title
-        svg = _drawn_svg(self.figure)
+        # What the title's place depends on besides the title: the axes' extents with their
+        # labels, as the frame's drawing measures them before it places its title.
+        self.axis_boxes: dict[str, object] = {}
+        for name in ("xaxis", "yaxis"):
+            axis = getattr(self.axes, name)
+            axis.get_tightbbox = self._recording(name, axis.get_tightbbox)
+        try:
+            svg = _drawn_svg(self.figure)
+        finally:
+            del self.axes.xaxis.get_tightbbox, self.axes.yaxis.get_tightbbox
         self.clips = set(_CLIP_REF.findall(svg))
         found = ((_group_span(svg, gid), gid) for gid in self.PARTS)
         spans = sorted((span, gid) for span, gid in found if span is not None)
@@ -325,9 +334,14 @@ class RadarFrame:
             self.pieces.append((svg[done:start], gid))
             done = end
         self.pieces.append((svg[done:], None))
-        # What the title's place depends on besides the title: the axes' extents with their
-        # labels, measured at the first drawing onto this frame.
-        self.axis_boxes: tuple | None = None
+
+    def _recording(self, name: str, measure):  # type: ignore[no-untyped-def]
+        def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+            box = measure(*args, **kwargs)
+            self.axis_boxes.setdefault(name, box)
+            return box
+
+        return recorded
 
     def draw(self, scores: list[float], previous: list[float] | None, title: str | None):  # type: ignore[no-untyped-def]
         """This frame's SVG with the result's parts drawn in, or None if it cannot be done."""
@@ -370,12 +384,10 @@ class RadarFrame:
     def _place_title(self, renderer) -> None:  # type: ignore[no-untyped-def]
         """Place the title as Axes.draw does, with the axes' extents measured when the frame was."""
         axes = self.axes
-        if self.axis_boxes is None:
-            self.axis_boxes = (
-                axes.xaxis.get_tightbbox(renderer),
-                axes.yaxis.get_tightbbox(renderer),
-            )
-        xbox, ybox = self.axis_boxes
+        for name in ("xaxis", "yaxis"):
+            if name not in self.axis_boxes:  # not measured by the frame's drawing
+                self.axis_boxes[name] = getattr(axes, name).get_tightbbox(renderer)
+        xbox, ybox = self.axis_boxes["xaxis"], self.axis_boxes["yaxis"]
         axes.xaxis.get_tightbbox = lambda *args, **kwargs: xbox
         axes.yaxis.get_tightbbox = lambda *args, **kwargs: ybox
         try:
