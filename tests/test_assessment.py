@@ -239,6 +239,7 @@ def test_the_chart_is_drawn_once_and_a_repeat_view_draws_nothing(app, client, mo
         raise AssertionError("the chart was drawn again")
 
     monkeypatch.setattr("app.core.charts.radar_figure", no_drawing)
+    monkeypatch.setattr("app.core.charts.radar_svg", no_drawing)
     second = client.get(f"/da/selvevaluering/{token}/resultat").get_data(as_text=True)
     assert first == second
     with app.app_context():

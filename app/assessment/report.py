@@ -24,6 +24,7 @@ from app.urls import public_root
 # The radar as printed, in inches (16 × 11.2 cm): drawn at this size, so that its labels print
 # at their nominal 8 and 9 pt, and placed unscaled. The heading above it names the programme.
 PRINT_RADAR = (6.3, 4.4)
+SCREEN_RADAR = (7.5, 7.5)  # the radar on the result page, in inches
 
 
 @dataclass(frozen=True)
@@ -151,15 +152,28 @@ def action_view(action: dict, lang: str, rows: dict[str, DimensionRow]) -> dict[
     }
 
 
-def _radar(view: dict[str, Any], assessment: Assessment, for_print: bool = False):  # type: ignore[no-untyped-def]
+def _radar_input(view: dict[str, Any], assessment: Assessment, for_print: bool = False) -> tuple:
+    """What the radar shows: labels, scores, previous scores, title and size (inches)."""
     rows = [r for r in view["rows"]]
     scores = [r.score or 0 for r in rows]
     previous = [r.previous or 0 for r in rows] if view["has_previous"] else None
     labels = [r.title for r in rows]
     if for_print:
-        return charts.radar_figure(labels, scores, previous, None, PRINT_RADAR)
+        return labels, scores, previous, None, PRINT_RADAR
     title = f"{assessment.organisation} – {assessment.programme}"
-    return charts.radar_figure(labels, scores, previous, title)
+    return labels, scores, previous, title, SCREEN_RADAR
+
+
+def _radar(view: dict[str, Any], assessment: Assessment, for_print: bool = False):  # type: ignore[no-untyped-def]
+    return charts.radar_figure(*_radar_input(view, assessment, for_print))
+
+
+def radar_svg(view: dict[str, Any], assessment: Assessment, for_print: bool = False) -> str:
+    """The radar as inline SVG, drawn onto the kept frame of its questionnaire and language."""
+    title = _("Readiness per dimension: %(programme)s", programme=assessment.programme)
+    return charts.radar_svg(
+        *_radar_input(view, assessment, for_print), title, chart_description(view), "radar"
+    )
 
 
 def chart_description(view: dict[str, Any]) -> str:
@@ -184,9 +198,7 @@ def chart_svg(
     """The radar as inline SVG (for the screen, or at its printed size), drawn once per language."""
 
     def draw() -> bytes:
-        figure = _radar(view, assessment, for_print)
-        title = _("Readiness per dimension: %(programme)s", programme=assessment.programme)
-        return charts.figure_svg(figure, title, chart_description(view), "radar").encode()
+        return radar_svg(view, assessment, for_print).encode()
 
     name = f"radar-print-{lang}.svg" if for_print else f"radar-{lang}.svg"
     return service.rendered(assessment, drawing_prefix(assessment) + name, draw).decode()
