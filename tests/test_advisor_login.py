@@ -460,3 +460,24 @@ def test_a_logged_in_advisor_is_sent_from_the_login_page_home(app, client, clock
     account = make_account(app)
     full_login(client, app, account, clock)
     assert client.get(LOGIN_PATH["da"]).headers["Location"] == HOME_PATH["da"]
+
+
+def test_a_code_already_used_elsewhere_is_refused_even_to_a_request_that_read_the_row_before(
+    db_app, clock
+):
+    """Two requests with one code at once: the second read the account before the first saved
+    its use, and must still be refused (on SQLite and PostgreSQL)."""
+    account = make_account(db_app)
+    code = account.code(clock())
+    with db_app.app_context():
+        stale = advisor_row(db_app, account)  # read before the code was used
+    with db_app.app_context():
+        fresh = db.session.get(Advisor, account.id)
+        assert accounts.check_second_factor(fresh, code) == "totp"
+        db.session.commit()
+    with db_app.app_context():
+        db.session.add(stale)
+        assert stale.totp_last_step is None  # what the late request believes
+        assert accounts.check_second_factor(stale, code) is None
+        db.session.commit()
+    assert advisor_row(db_app, account).totp_last_step is not None

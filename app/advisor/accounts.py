@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 from flask import request, session
 from flask_login import login_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.advisor import passwords
 from app.extensions import db
@@ -302,13 +303,35 @@ def use_recovery_code(advisor: Advisor, code: str) -> bool:
     return False
 
 
+def claim_step(advisor: Advisor, step: int) -> bool:
+    """Record a code's time step as used, once for every server: a code sent twice at the same
+    moment (two tabs, two app servers) passes only once.
+
+    A conditional update: the database lets one of two such requests change the row, and the
+    other then finds the step already used (PostgreSQL re-reads the row it waited for; SQLite
+    lets one writer in at a time).
+    """
+    claimed = db.session.execute(
+        update(Advisor)
+        .where(
+            Advisor.id == advisor.id,
+            or_(Advisor.totp_last_step.is_(None), Advisor.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(advisor, "totp_last_step", step)
+    return True
+
+
 def check_second_factor(advisor: Advisor, code: str) -> str | None:
     """ "totp" or "recovery" for a good code (recorded so it is not good again), else None."""
     if advisor.totp_secret is None or advisor.totp_confirmed_at is None:
         return None
     step = matching_step(advisor.totp_secret, code, now(), advisor.totp_last_step)
-    if step is not None:
-        advisor.totp_last_step = step
+    if step is not None and claim_step(advisor, step):
         return "totp"
     if len(digits_only(code)) == 16 and use_recovery_code(advisor, code):
         return "recovery"
@@ -320,10 +343,9 @@ def confirm_totp(advisor: Advisor, code: str) -> list[str] | None:
     if advisor.totp_secret is None or advisor.totp_confirmed_at is not None:
         return None
     step = matching_step(advisor.totp_secret, code, now(), advisor.totp_last_step)
-    if step is None:
+    if step is None or not claim_step(advisor, step):
         return None
     codes = new_recovery_codes()
-    advisor.totp_last_step = step
     advisor.totp_confirmed_at = now()
     advisor.recovery_codes = [hash_recovery_code(c) for c in codes]
     audit(advisor, "second_factor_set_up", method="totp")
