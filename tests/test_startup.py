@@ -174,3 +174,25 @@ def test_the_stand_in_hash_for_unknown_addresses_is_as_slow_as_a_real_one():
     assert not passwords.HASHER.check_needs_rehash(passwords._DUMMY_HASH)
     assert passwords.HASHER.verify(passwords.dummy_hash(), "not a password of any account")
     assert passwords.verify(None, "not a password of any account") is False
+
+
+def test_the_collector_paused_for_start_up_runs_again_after_it():
+    # In a fresh interpreter, as gunicorn starts: collection paused for the import and create_app
+    # would otherwise stay off in every worker, and memory held in cycles would never be freed.
+    code = (
+        "import gc, sys\n"
+        "import app\n"
+        "after_import = gc.isenabled()\n"
+        "app.create_app({'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "after_create = gc.isenabled()\n"
+        "gc.disable()\n"
+        "app.create_app({'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "print(after_import, after_create, gc.isenabled())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    # A caller that turned collection off itself finds it still off.
+    assert result.stdout.split() == ["True", "True", "False"]
