@@ -26,6 +26,7 @@ from app.core.content import load_library  # noqa: E402
 from app.core.questionnaire import load_questionnaires  # noqa: E402
 from app.core.search import build_index  # noqa: E402
 from app.extensions import babel, csrf, db, init_migrations  # noqa: E402
+from app.routing import LazyBuildRule  # noqa: E402
 
 
 @contextmanager
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _create_app(test_config: dict | None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_rule_class = LazyBuildRule  # url_for's builders compiled on first use (app/routing.py)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, test_config)
     logredact.install(app.logger)

@@ -196,3 +196,37 @@ def test_the_collector_paused_for_start_up_runs_again_after_it():
     assert result.returncode == 0, result.stderr[-3000:]
     # A caller that turned collection off itself finds it still off.
     assert result.stdout.split() == ["True", "True", "False"]
+
+
+def test_every_route_builds_the_url_werkzeug_builds_with_its_builders_made_on_first_use():
+    from werkzeug.routing import Map, Rule
+    from werkzeug.routing.converters import AnyConverter, IntegerConverter, PathConverter
+
+    def sample(converter) -> object:  # a value each converter takes
+        if isinstance(converter, AnyConverter):
+            return sorted(converter.items)[0]
+        if isinstance(converter, IntegerConverter):
+            return 7
+        return "a/b c" if isinstance(converter, PathConverter) else "æ b"
+
+    app = make_app("sqlite://")  # its own: no other test has built a URL with it yet
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    assert len(rules) > 100
+    # Start-up left the builders uncompiled: stand-ins, each replaced by its first call.
+    first = {rule._build.__name__ for rule in rules} | {r._build_unknown.__name__ for r in rules}
+    assert first == {"build_first"}
+    # The same rules as Werkzeug's own class makes them, builders compiled as they join the map.
+    eager = Map([Rule(rule.rule, **rule.get_empty_kwargs()) for rule in rules])
+    made = {rule.rule: rule for rule in eager.iter_rules()}
+    for rule in rules:
+        values = {name: sample(rule._converters[name]) for name in rule._converters}
+        for extra in ({}, {"q": "x y", "page": 2}):
+            for append_unknown in (True, False):
+                wanted = made[rule.rule].build({**values, **extra}, append_unknown)
+                assert rule.build({**values, **extra}, append_unknown) == wanted, rule.rule
+                assert rule.build({**values, **extra}, append_unknown) == wanted, rule.rule  # again
+    assert "build_first" not in {rule._build.__name__ for rule in rules}
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("health.livez", probe=1) == "/livez?probe=1"
