@@ -118,14 +118,11 @@ def _create_app(test_config: dict | None) -> Flask:
     app.extensions["questionnaires"] = questionnaires
 
     from app import (
-        backup,
-        devtools,
+        commands,
         limits,
         models,  # noqa: F401  (register tables with SQLAlchemy and Alembic)
         retention,
-        static_export,
     )
-    from app.advisor import cli as advisor_cli
     from app.advisor import dashboard as _advisor_dashboard  # noqa: F401  (routes on advisor.bp)
     from app.advisor import exports as advisor_exports  # noqa: F401 (its routes join the blueprint)
     from app.advisor import programmes as advisor_programmes  # noqa: F401 (its routes on bp)
@@ -147,11 +144,8 @@ def _create_app(test_config: dict | None) -> Flask:
     app.register_blueprint(simulator_bp)
     app.register_blueprint(advisor_routes.bp)
     advisor_routes.init_app(app)
-    advisor_cli.init_app(app)
-    backup.init_app(app)
-    devtools.init_app(app)
+    commands.init_app(app)  # backup, dev, advisors, export-static: imported when they are run
     retention.init_app(app)
-    static_export.init_app(app)
     limits.init_app(app)
     return app
 
