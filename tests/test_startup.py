@@ -29,8 +29,8 @@ from tests.load_client import workers_of
 
 HEAVY = ("matplotlib", "openpyxl", "weasyprint")
 # Needed only to build the content (a start-up reads it built: app/core/built.py), by a command
-# (app/commands.py, `flask db`) or by a rarely asked-for page (the OpenAPI document, a search for
-# a word the index does not hold): none of them is imported by create_app.
+# (app/commands.py, `flask db`) or by a rarely asked-for page (the OpenAPI document): none of
+# them is imported by create_app.
 NOT_AT_START = (
     "alembic",
     "app.advisor.cli",
@@ -39,7 +39,6 @@ NOT_AT_START = (
     "app.static_export",
     "flask_migrate",
     "markdown",
-    "snowballstemmer",
     "yaml",
 )
 

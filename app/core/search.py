@@ -6,12 +6,10 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+
+import snowballstemmer
 
 from app.core.content import Library
-
-if TYPE_CHECKING:
-    import snowballstemmer
 
 STEMMERS = {"da": "danish", "sv": "swedish"}
 WORD_RE = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
@@ -63,11 +61,6 @@ class SearchIndex:
     # are kept, so what visitors type in cannot make it grow.
     _known: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def __getstate__(self) -> dict[str, Any]:
-        # Kept without its stemmers (app/core/built.py): reading them back would import
-        # snowballstemmer at every start-up; they are made again when a word is first stemmed.
-        return {**self.__dict__, "_stemmers": {}}
-
     def stem(self, lang: str, word: str, *, remember: bool = False) -> str:
         """The stem of one lower-cased word in this language."""
         folded = word.casefold()
@@ -75,11 +68,6 @@ class SearchIndex:
         found = known.get(folded)
         if found is None:
             if lang not in self._stemmers:
-                # Imported when a word is first stemmed (building the index, or a word of a query
-                # that the index holds no stem of): its import took about 30 ms of a start-up
-                # that reads the index built.
-                import snowballstemmer
-
                 self._stemmers[lang] = snowballstemmer.stemmer(STEMMERS[lang])
             found = self._stemmers[lang].stemWord(folded)
             if remember:
