@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import URL, make_url
@@ -371,8 +371,3 @@ def restore_command(path: Path) -> None:
     for step in steps:
         click.echo(step)
     click.echo(f"Restored {contents.kind} backup {path} in {took:.2f} s: {contents.summary()}.")
-
-
-def init_app(app: Flask) -> None:
-    """Register the command group."""
-    app.cli.add_command(backup)

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text
 
@@ -294,7 +294,3 @@ def seed_command(count: int, pool_size: int, random_seed: int) -> None:
         )
     seconds = seed(count, pool_size, random_seed=random_seed)
     click.echo(f"Added {count} sent assessments in {seconds:.1f} s.")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(dev)

@@ -238,8 +238,3 @@ def export_static(directory: Path, public_url: str | None) -> None:
     counts = export_site(directory, public_url)
     summary = ", ".join(f"{number} {what}" for what, number in counts.items())
     click.echo(f"Exported {summary} and a search index per language to {directory}")
-
-
-def init_app(app: Flask) -> None:
-    """Register the command."""
-    app.cli.add_command(export_static)

@@ -28,11 +28,23 @@ from tests.conftest import ROOT, make_app, migrate_fresh
 from tests.load_client import workers_of
 
 HEAVY = ("matplotlib", "openpyxl", "weasyprint")
+# Needed only to build the content (a start-up reads it built: app/core/built.py), by a command
+# (app/commands.py, `flask db`) or by a rarely asked-for page (the OpenAPI document): none of
+# them is imported by create_app.
+NOT_AT_START = (
+    "alembic",
+    "app.advisor.cli",
+    "app.backup",
+    "app.devtools",
+    "app.static_export",
+    "flask_migrate",
+    "markdown",
+    "yaml",
+)
 
 # Run in a fresh interpreter: what the test process imported elsewhere must not count.
 PROBE = """
 import json, sys
-from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from tests.assessment_helpers import answer_all, start
@@ -46,6 +58,8 @@ with app.app_context():
     pool = db.engine.pool
     seen["connections_after_create_app"] = pool.checkedin() + pool.checkedout()
 seen["create_app"] = loaded()
+seen["create_app_not_at_start"] = sorted(m for m in sys.argv[2].split() if m in sys.modules)
+from flask_migrate import upgrade
 with app.app_context():
     upgrade()
 client = app.test_client()
@@ -68,8 +82,11 @@ print(json.dumps(seen))
 
 
 def test_heavy_libraries_load_only_on_the_paths_that_need_them(tmp_path):
+    make_app(
+        "sqlite://"
+    )  # the content built and kept (instance/built/), as after a release's first start
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, f"sqlite:///{tmp_path / 'probe.db'}"],
+        [sys.executable, "-c", PROBE, f"sqlite:///{tmp_path / 'probe.db'}", " ".join(NOT_AT_START)],
         cwd=ROOT, capture_output=True, text=True, check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
@@ -78,6 +95,7 @@ def test_heavy_libraries_load_only_on_the_paths_that_need_them(tmp_path):
     # Building the app opens no database connection (gunicorn forks workers after it).
     assert seen["connections_after_create_app"] == 0
     assert seen["create_app"] == []
+    assert seen["create_app_not_at_start"] == []
     assert seen["toolbox_and_questionnaire"] == []
     assert seen["template_xlsx"] == ["openpyxl"]
     assert seen["result_radar"] == ["matplotlib", "openpyxl"]
@@ -174,3 +192,81 @@ def test_the_stand_in_hash_for_unknown_addresses_is_as_slow_as_a_real_one():
     assert not passwords.HASHER.check_needs_rehash(passwords._DUMMY_HASH)
     assert passwords.HASHER.verify(passwords.dummy_hash(), "not a password of any account")
     assert passwords.verify(None, "not a password of any account") is False
+
+
+def test_the_collector_paused_for_start_up_runs_again_after_it():
+    # In a fresh interpreter, as gunicorn starts: collection paused for the import and create_app
+    # would otherwise stay off in every worker, and memory held in cycles would never be freed.
+    code = (
+        "import gc, sys\n"
+        "import app\n"
+        "after_import = gc.isenabled()\n"
+        "app.create_app({'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "after_create = gc.isenabled()\n"
+        "gc.disable()\n"
+        "app.create_app({'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "print(after_import, after_create, gc.isenabled())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    # A caller that turned collection off itself finds it still off.
+    assert result.stdout.split() == ["True", "True", "False"]
+
+
+def test_every_route_builds_the_url_werkzeug_builds_with_its_builders_made_on_first_use():
+    from werkzeug.routing import Map, Rule
+    from werkzeug.routing.converters import AnyConverter, IntegerConverter, PathConverter
+
+    def sample(converter) -> object:  # a value each converter takes
+        if isinstance(converter, AnyConverter):
+            return sorted(converter.items)[0]
+        if isinstance(converter, IntegerConverter):
+            return 7
+        return "a/b c" if isinstance(converter, PathConverter) else "æ b"
+
+    app = make_app("sqlite://")  # its own: no other test has built a URL with it yet
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    assert len(rules) > 100
+    # Start-up left the builders uncompiled: stand-ins, each replaced by its first call.
+    first = {rule._build.__name__ for rule in rules} | {r._build_unknown.__name__ for r in rules}
+    assert first == {"build_first"}
+    # The same rules as Werkzeug's own class makes them, builders compiled as they join the map.
+    eager = Map([Rule(rule.rule, **rule.get_empty_kwargs()) for rule in rules])
+    made = {rule.rule: rule for rule in eager.iter_rules()}
+    for rule in rules:
+        values = {name: sample(rule._converters[name]) for name in rule._converters}
+        for extra in ({}, {"q": "x y", "page": 2}):
+            for append_unknown in (True, False):
+                wanted = made[rule.rule].build({**values, **extra}, append_unknown)
+                assert rule.build({**values, **extra}, append_unknown) == wanted, rule.rule
+                assert rule.build({**values, **extra}, append_unknown) == wanted, rule.rule  # again
+    assert "build_first" not in {rule._build.__name__ for rule in rules}
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("health.livez", probe=1) == "/livez?probe=1"
+
+
+def test_the_commands_imported_when_used_are_listed_and_run_as_their_own():
+    runner = make_app("sqlite://").test_cli_runner()
+    listing = runner.invoke(args=["--help"])
+    assert listing.exit_code == 0, listing.output
+    for line in (
+        "advisors       Make and change the fund's advisor accounts.",
+        "backup         Back up the database to a file, or restore it from one.",
+        "dev            Development helpers (refused when APP_ENV=production).",
+        "export-static  Write the public site in both languages as files into...",
+        "purge          Delete expired assessments, page feedback and audit events.",
+    ):
+        assert line in listing.output
+    group = runner.invoke(args=["backup", "--help"])
+    assert group.exit_code == 0 and "create " in group.output and "restore " in group.output
+    options = runner.invoke(args=["dev", "seed", "--help"])
+    assert options.exit_code == 0 and "--seed" in options.output
+    unknown = runner.invoke(args=["backup", "bogus"])
+    assert unknown.exit_code == 2 and "No such command 'bogus'" in unknown.output
+    refused = runner.invoke(args=["export-static", "/nonexistent/x", "--public-url", "ftp://x"])
+    assert refused.exit_code == 1 and "set PUBLIC_URL or pass --public-url" in refused.output

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from app.advisor import accounts
@@ -89,7 +88,3 @@ def reset_password(email: str, second_factor: bool) -> None:
     password = read_password()
     advisor = _done(lambda: accounts.reset_password(email, password, second_factor))
     click.echo(f"New password for {advisor.email}; its sessions have ended.")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(advisors)

@@ -9,10 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
-import yaml
-from markdown.extensions.toc import slugify_unicode
-
 from app.core import yamlio
 from app.core.sheets import validate_download
 
@@ -150,6 +146,8 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER_RE.match(text)
     if not match:
         raise ContentError(f"{source}: missing front matter (a '---' block at the top)")
+    import yaml  # as yamlio: only when content is built
+
     try:
         meta = yamlio.safe_load(match.group(1))
     except yaml.YAMLError as exc:
@@ -185,6 +183,11 @@ def validate_meta(meta: dict[str, Any], kind: str, source: str) -> None:
 
 def render_markdown(body: str) -> tuple[str, tuple[TocEntry, ...]]:
     """Render Markdown to HTML and collect its h2/h3 headings."""
+    # Imported here: only building the content renders Markdown, and a start-up that reads it
+    # built (app/core/built.py) saves the import's 20 ms.
+    import markdown
+    from markdown.extensions.toc import slugify_unicode
+
     md = markdown.Markdown(
         extensions=["toc", "tables", "sane_lists", "attr_list"],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
@@ -232,6 +235,8 @@ def parse_page(text: str, *, kind: str, lang: str, slug: str, source: str) -> Pa
 
 
 def _load_yaml(path: Path) -> Any:
+    import yaml  # as yamlio: only when content is built
+
     try:
         return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

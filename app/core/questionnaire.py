@@ -9,8 +9,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from app.core import yamlio
 
 LANGS = ("da", "sv")
@@ -276,6 +274,8 @@ class _Reader:
 
 
 def _load_yaml(path: Path) -> Any:
+    import yaml  # as yamlio: only when the questionnaires are built
+
     try:
         return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

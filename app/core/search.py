@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import snowballstemmer
@@ -51,7 +51,9 @@ class SearchIndex:
     """An inverted index of stems per language."""
 
     _stemmers: dict[str, snowballstemmer.stemmer] = field(default_factory=dict)
-    _postings: dict[str, dict[str, Counter[int]]] = field(default_factory=dict)
+    # stem -> {document number: count}, per language. Plain dicts, not Counters: read back at
+    # every start-up (app/core/built.py), each Counter ran its __init__ in Python (~15 ms).
+    _postings: dict[str, dict[str, dict[int, int]]] = field(default_factory=dict)
     _docs: list[Document] = field(default_factory=list)
     _lengths: list[int] = field(default_factory=list)
     # The stem of every word of the indexed texts, per language: the texts repeat their words, and
@@ -84,9 +86,9 @@ class SearchIndex:
         for stem in self.stems(document.lang, document.title, remember=True):
             counts[stem] += TITLE_WEIGHT
         self._lengths.append(sum(counts.values()))
-        postings = self._postings.setdefault(document.lang, defaultdict(Counter))
+        postings = self._postings.setdefault(document.lang, {})
         for stem, count in counts.items():
-            postings[stem][number] = count
+            postings.setdefault(stem, {})[number] = count
 
     def search(self, lang: str, query: str, limit: int = 50) -> list[Hit]:
         """Documents in this language holding every word of the query, best first."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def safe_load(text: str) -> Any:
-    """yaml.safe_load, on the C parser when there is one."""
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506  (a safe loader: plain types only)
+    """yaml.safe_load, on the C parser when there is one.
+
+    PyYAML is imported here, when something is parsed: a start-up that reads its content built
+    (app/core/built.py) parses nothing, and its import took about 20 ms.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506  (a safe loader: plain types only)
