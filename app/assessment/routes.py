@@ -316,7 +316,9 @@ def stored_step(assessment, questionnaire, dimension, context) -> str:  # type: 
     skeleton = store.get(key)
     if skeleton is None:
         alternates = step_alternates(step_page.STAND_IN_TOKEN, context["number"], context["back"])
-        skeleton = step_page.draw(questionnaire, dimension, context, alternates, has_programme)
+        skeleton = step_page.split(
+            step_page.draw(questionnaire, dimension, context, alternates, has_programme)
+        )
         store.put(key, skeleton)
     csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     return step_page.fill(skeleton, assessment.token, csrf, assessment, dimension)

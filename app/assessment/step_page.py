@@ -35,14 +35,16 @@ from app.public import Store
 # a letter no real token is made of alone. Replaced by the request's own token.
 STAND_IN_TOKEN = "T" * 43
 STAND_IN_CSRF = mark("k", "csrf")
+LINK_MARK = mark("L", "link")  # where the stand-in link stood, in a split skeleton
 MARK_RE = re.compile("\x00([a-zA-Z]):([^:\x00]*):([^\x00]*)\x00")
 # Skeletons one process keeps: pages × languages × the routing variants seen (hidden questions).
 STORE_SIZE = 512
 
 
-def skeletons() -> Store[str]:
-    """This app's skeletons (one LRU per app, like the public pages')."""
-    return current_app.extensions.setdefault("step_skeletons", Store[str](STORE_SIZE))
+def skeletons() -> Store[Any]:
+    """This app's skeletons (one LRU per app, like the public pages'): split step pages, and the
+    start page as a string."""
+    return current_app.extensions.setdefault("step_skeletons", Store[Any](STORE_SIZE))
 
 
 def draw(
@@ -82,19 +84,32 @@ def draw(
     return html
 
 
-def fill(skeleton: str, token: str, csrf_token: str, assessment: Any, dimension: Dimension) -> str:
-    """The skeleton with this respondent's link, token, names and stored answers."""
+def split(skeleton: str) -> tuple[str, ...]:
+    """The skeleton cut once at its marks: text, then kind, question and value of a mark, then
+    text again, and so on (the secret link's stand-in is a mark of its own, kind "L").
+
+    Filling it is then one join, rather than a scan of the whole page for its marks and another
+    for the stand-in link on every request.
+    """
+    return tuple(MARK_RE.split(skeleton.replace(STAND_IN_TOKEN, LINK_MARK)))
+
+
+def fill(
+    parts: tuple[str, ...], token: str, csrf_token: str, assessment: Any, dimension: Dimension
+) -> str:
+    """The split skeleton with this respondent's link, token, names and stored answers."""
     answers = assessment.answers
     notes = assessment.notes
     questions = {q.id: q for q in dimension.questions}
     chosen: dict[str, list[str]] = {}
 
-    def one(found: re.Match[str]) -> str:
-        kind, question_id, value = found.groups()
+    def one(kind: str, question_id: str, value: str) -> str:
         if kind == "c":
             if question_id not in chosen:
                 chosen[question_id] = stored_values(answers.get(question_id))
             return " checked" if value in chosen[question_id] else ""
+        if kind == "L":
+            return token
         if kind == "t":
             shown = stored_values(answers.get(question_id))
             return str(escape(shown[0])) if shown else ""
@@ -110,4 +125,8 @@ def fill(skeleton: str, token: str, csrf_token: str, assessment: Any, dimension:
             return str(escape(csrf_token))
         raise ValueError(f"unknown mark {kind!r} in a step skeleton")
 
-    return MARK_RE.sub(one, skeleton.replace(STAND_IN_TOKEN, token))
+    out = [parts[0]]
+    for at in range(1, len(parts), 4):
+        out.append(one(parts[at], parts[at + 1], parts[at + 2]))
+        out.append(parts[at + 3])
+    return "".join(out)
