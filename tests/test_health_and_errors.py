@@ -18,6 +18,15 @@ def test_healthz_answers_json_after_asking_the_database(db_client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
+def test_health_checks_carry_no_cookie_and_no_vary_cookie(db_client):
+    """A load balancer's probe touches no session: nothing to set, nothing for a cache to split."""
+    for url in ("/livez", "/healthz"):
+        response = db_client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+
+
 def test_healthz_says_503_when_the_database_is_gone(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/missing-dir/nope.db")
     response = app.test_client().get("/healthz")

@@ -56,13 +56,14 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     app.context_processor(lambda: {"current_user": current_user})
     # Its after-request hook looks into the session on every request for a "remember me" cookie
-    # to set or clear (logins here never set one), which also makes every answer Vary: Cookie. A
-    # public page (g.public_page, app/public.py) has no session to look into.
+    # to set or clear (logins here never set one), which also makes every answer Vary: Cookie.
+    # Only an advisor page logs in or out; the public pages, the questionnaire and the health
+    # checks have nothing for it to do.
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
 
     @app.after_request
     def update_remember_cookie(response):  # type: ignore[no-untyped-def]
-        if g.get("public_page"):
+        if request.blueprint != "advisor":
             return response
         return login_manager._update_remember_cookie(response)
 
