@@ -25,27 +25,15 @@ from tests.advisor_helpers import Clock, full_login, make_account
 from tests.advisor_helpers import url as advisor_url
 from tests.assessment_helpers import BASE, STEP, answer_all, form_value, start
 from tests.conftest import dispose, make_app, migrate_fresh
+from tests.fault_texts import HEADING, STEP_AGAIN, SUBMIT, TYPED_AGAIN
 from tests.helpers import check_page, text_of
 from tests.test_sending import CONTACT, SEND, sending_of
 
-HEADING = {
-    "da": "Tjenesten er ikke tilgængelig lige nu",
-    "sv": "Tjänsten är inte tillgänglig just nu",
-}
 NOT_SAVED = {
     "da": "Det, I sendte, kunne ikke gemmes, og intet af det er gemt.",
     "sv": "Det ni skickade kunde inte sparas, och inget av det har lagrats.",
 }
 CANNOT_STORE = {"da": "Vi kan ikke gemme noget lige nu", "sv": "Vi kan inte spara något just nu"}
-TYPED_AGAIN = {
-    "da": "Det, I skrev, kunne ikke gemmes lige nu",
-    "sv": "Det ni skrev kunde inte sparas just nu",
-}
-STEP_AGAIN = {
-    "da": "Jeres svar kunne ikke gemmes lige nu",
-    "sv": "Era svar kunde inte sparas just nu",
-}
-SUBMIT = {"da": "indsend", "sv": "skicka-in"}
 # Long enough that storing it needs pages of its own: a full disk cannot take it.
 LONG = "Et langt notat, skrevet med omhu. " * 50
 

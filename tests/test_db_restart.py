@@ -37,6 +37,7 @@ from app.core.questionnaire import Questionnaire, load_questionnaires
 from app.core.scoring import is_shown
 from tests.assessment_helpers import BASE, STEP, form_value
 from tests.conftest import ROOT, dispose, make_app, migrate_fresh
+from tests.fault_texts import HEADING, STEP_AGAIN, SUBMIT, TYPED_AGAIN
 from tests.helpers import check_page, text_of
 from tests.test_resilience import free_port
 
@@ -46,19 +47,6 @@ RESPONDENTS = 24
 LATE_STARTS = range(0, 4)
 LATE_SUBMITS = range(4, 8)
 DEADLINE_SECONDS = 60
-HEADING = {
-    "da": "Tjenesten er ikke tilgængelig lige nu",
-    "sv": "Tjänsten är inte tillgänglig just nu",
-}
-STEP_AGAIN = {
-    "da": "Jeres svar kunne ikke gemmes lige nu",
-    "sv": "Era svar kunde inte sparas just nu",
-}
-TYPED_AGAIN = {
-    "da": "Det, I skrev, kunne ikke gemmes lige nu",
-    "sv": "Det ni skrev kunde inte sparas just nu",
-}
-SUBMIT = {"da": "indsend", "sv": "skicka-in"}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 NEXT_RE = re.compile(
     r"/(?:selvevaluering|sjalvskattning)/([A-Za-z0-9_-]{43})/(?:(?:trin|steg)/(\d+)|.*)"
