@@ -48,7 +48,8 @@ are spread over the cohorts in proportion to their size. A threshold payment fal
 the last cohort starts. The amount a cap cuts or a floor adds is settled in the last year payments
 fall. Savings of a cohort run for horizon_years years from the year after it starts. Everything is
 discounted at discount_rate: an amount in year y counts 1/(1 + r)^y. The investor's chance of loss
-compares nominal amounts, as a contract does.
+compares nominal amounts, as a contract does. cash_flow lays the same timing out year by year: its
+years add up to the investment and the expected payment, and discounted to C, P, S_m and S.
 
 Every figure comes from the exact binomial distribution in floating point; probabilities below
 1e-20 (far below the rounding of the totals) are left out of a goal's distribution.
@@ -139,6 +140,7 @@ class Outcome:
     present_value_payments: float = 0.0
     present_value_cost: float = 0.0
     distribution: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    cash_flow: tuple[CashFlowYear, ...] = field(default=(), repr=False)
 
 
 def exact(rate: float) -> Fraction:
@@ -397,12 +399,19 @@ def settle(pairs: list[tuple[float, float]], s: Scenario) -> list[tuple[float, f
 
 @dataclass(frozen=True)
 class Payments:
-    """The contract's payments: distribution after cap and floor, expectations and present value."""
+    """The contract's payments: distribution after cap and floor, expectations and present value.
+
+    `by_year` holds the expected payments before the cap and the floor, by the year they fall in;
+    `settlement` is what the cap cuts (below zero) or the floor adds, settled in `settlement_year`.
+    """
 
     distribution: list[tuple[float, float]]
     expected: float
     per_goal: tuple[float, ...]
     present_value: float
+    by_year: tuple[tuple[int, float], ...] = ()
+    settlement: float = 0.0
+    settlement_year: int = 0
 
 
 def payments(s: Scenario) -> Payments:
@@ -411,12 +420,14 @@ def payments(s: Scenario) -> Payments:
     m = completers(n, s.dropout_rate)
     r = s.discount_rate
     last_cohort = len(cohorts(s)) - 1
+    by_year: dict[int, float] = {}
     if s.payment_rule == "threshold":
         met = tail(m, target_count(n, s.target_rate), s.success_rate)
         raw = [(0.0, 1 - met), (s.payment_if_met, met)]
         before, per_goal = met * s.payment_if_met, ()
         present = before * discount(r, last_cohort + DEFAULT_LAG_YEARS)
         last_year = last_cohort + DEFAULT_LAG_YEARS
+        by_year[last_year] = before
     else:
         goals = goals_of(s)
         computed = [goal_payments(m, n, goal) for goal in goals]
@@ -427,6 +438,11 @@ def payments(s: Scenario) -> Payments:
             e * cohort_factor(s, goal.lag_years) for e, goal in zip(per_goal, goals, strict=True)
         )
         last_year = last_cohort + max(goal.lag_years for goal in goals)
+        sizes = cohorts(s)
+        for e, goal in zip(per_goal, goals, strict=True):
+            for c, size in enumerate(sizes):
+                year = c + goal.lag_years
+                by_year[year] = by_year.get(year, 0.0) + e * size / sum(sizes)
     settled = settle(raw, s)
     change = 0.0
     if s.payment_cap is not None or s.minimum_repayment:
@@ -437,7 +453,62 @@ def payments(s: Scenario) -> Payments:
         )  # fmt: skip
     expected = before + change
     present += change * discount(r, last_year)
-    return Payments(settled, expected, per_goal, present)
+    return Payments(
+        settled, expected, per_goal, present, tuple(sorted(by_year.items())), change, last_year
+    )
+
+
+@dataclass(frozen=True)
+class CashFlowYear:
+    """One year's expected amounts, nominal (see cash_flow); `discount` turns them into today's."""
+
+    year: int
+    cost: float
+    payments: float  # the cap's cut or the floor's addition included
+    settlement: float  # of which the cap or the floor
+    savings_municipality: float
+    savings_all: float  # every sector's, the municipality's included
+    discount: float
+
+    def present(self, name: str) -> float:
+        """An amount of the year as it counts today."""
+        return float(getattr(self, name)) * self.discount
+
+
+def cash_flow(s: Scenario, paid: Payments, extra: float) -> tuple[CashFlowYear, ...]:
+    """The expected amounts by year, from year 0 (the first cohort starts) to the last that has one.
+
+    The timing is the model's (see the module's docstring): a cohort's cost in the year it starts;
+    a goal's payments, spread over the cohorts by size, lag_years later (a threshold payment one
+    year after the last cohort starts); the cap's cut or the floor's addition in the last year
+    payments fall; a cohort's share of the extra successes saves every year for horizon_years years
+    from the year after it starts. The nominal amounts add up to the investment and the expected
+    payment; discounted, to the present values of the cost, the payments and the savings.
+    """
+    sizes = cohorts(s)
+    total = sum(sizes)
+    cost = {c: size * s.cost_per_participant for c, size in enumerate(sizes)}
+    payments_in = dict(paid.by_year)
+    payments_in[paid.settlement_year] = payments_in.get(paid.settlement_year, 0.0) + paid.settlement
+    savings = s.savings_municipality + s.savings_region + s.savings_state
+    saved: dict[int, float] = {}  # extra successes saving in the year
+    if savings > 0:
+        for c, size in enumerate(sizes):
+            for year in range(c + 1, c + s.horizon_years + 1):
+                saved[year] = saved.get(year, 0.0) + extra * size / total
+    last = max([*cost, *payments_in, *saved])
+    return tuple(
+        CashFlowYear(
+            year=year,
+            cost=cost.get(year, 0.0),
+            payments=payments_in.get(year, 0.0),
+            settlement=paid.settlement if year == paid.settlement_year else 0.0,
+            savings_municipality=saved.get(year, 0.0) * s.savings_municipality,
+            savings_all=saved.get(year, 0.0) * savings,
+            discount=discount(s.discount_rate, year),
+        )
+        for year in range(last + 1)
+    )
 
 
 def probability_below(pairs: list[tuple[float, float]], amount: float) -> float:
@@ -521,6 +592,7 @@ def simulate(s: Scenario) -> Outcome:
         present_value_payments=paid.present_value,
         present_value_cost=cost_value,
         distribution=tuple(paid.distribution),
+        cash_flow=cash_flow(s, paid, extra),
     )
 
 
