@@ -18,7 +18,9 @@ from app.core.simulator import (
     probability_curve,
     sensitivity,
     simulate,
+    smaller_group_ahead,
     target_count,
+    zigzag_step,
 )
 
 
@@ -112,6 +114,69 @@ def test_the_probability_zigzags_but_tends_to_one_above_the_target_and_zero_belo
     assert any(b < a for a, b in itertools.pairwise(up[1:60]))  # the zig-zag
     assert up[2000] > 0.9999 and down[2000] < 1e-12
     assert up[400] > up[100] > up[25] and down[400] < down[100] < down[25]
+
+
+def test_the_zig_zag_step_nearest_the_group_is_where_one_more_success_is_needed():
+    # p = 60 %, t = 50 %, no drop-out: 25 and 26 participants both need 13 successes, so the 26th
+    # raises the chance; the 27th raises the number needed to 14 and lowers it.
+    curve = probability_curve(0.6, 0.5, 0.0, 60)
+    n = zigzag_step(curve, 25)
+    assert n == 26
+    assert target_count(27, 0.5) == target_count(26, 0.5) + 1
+    assert round(curve[27] * 100, 1) < round(curve[26] * 100, 1)
+    assert curve[26] > curve[25]  # the 25th to the 26th: no step down
+    # Every step it finds is one where the successes needed go up.
+    for around in range(1, 59):
+        found = zigzag_step(curve, around)
+        assert found is not None
+        assert target_count(found + 1, 0.5) > target_count(found, 0.5)
+
+
+@pytest.mark.parametrize(("p", "t"), [(1.0, 0.5), (0.0, 0.5), (0.6, 0.0)])
+def test_a_chance_that_never_moves_has_no_zig_zag_step(p, t):
+    assert zigzag_step(probability_curve(p, t, 0.0, 60), 25) is None
+
+
+def shown_rows(s: Scenario) -> tuple[float, list[dict]]:
+    return simulate(s).probability_target_met, sensitivity(s)
+
+
+def test_the_note_on_a_smaller_group_follows_the_numbers_shown():
+    # The simulator's example: 25 participants, 60 %, target 50 %, drop-out 10 %: 62.4 % with 25
+    # against 63.3 % with 12 (half the group), since 12 need 6 of 10 and 25 need 13 of 22.
+    example = Scenario(participants=25, success_rate=0.6, target_rate=0.5, dropout_rate=0.1)
+    chance, rows = shown_rows(example)
+    ahead = smaller_group_ahead(example, chance, rows)
+    assert ahead is not None and not ahead.below_target
+    assert (ahead.small, ahead.large) == (12, 25)
+    assert round(ahead.small_chance * 100, 1) == 63.3 and round(ahead.large_chance * 100, 1) == 62.4
+    assert ahead.counts(example, 12) == (10, 6) and ahead.counts(example, 25) == (22, 13)
+    assert ahead.expected_rate == Fraction(54, 100)
+    # 24 participants: 63.3 % with 12, 69.1 % with 24, 73.2 % with 36; no note.
+    smaller = Scenario(participants=24, success_rate=0.6, target_rate=0.5, dropout_rate=0.1)
+    chance, rows = shown_rows(smaller)
+    assert smaller_group_ahead(smaller, chance, rows) is None
+
+
+def test_below_the_target_a_smaller_group_is_ahead_because_it_can_be_lucky():
+    # 40 % of 90 % is 36 % of those who start, below the target of 50 %: 4.3 % with 40, 13.5 %
+    # with 20, 1.5 % with 60.
+    s = Scenario(participants=40, success_rate=0.4, target_rate=0.5, dropout_rate=0.1)
+    chance, rows = shown_rows(s)
+    ahead = smaller_group_ahead(s, chance, rows)
+    assert ahead is not None and ahead.below_target
+    assert (ahead.small, ahead.large) == (20, 40)
+    assert ahead.expected_rate == Fraction(36, 100)
+
+
+def test_a_difference_the_page_would_not_show_gives_no_note():
+    s = Scenario(participants=25, success_rate=0.6, target_rate=0.5, dropout_rate=0.1)
+    chance, rows = shown_rows(s)
+    for row in rows:
+        if row["input"] == "participants":
+            row["probability_target_met"] = chance + 0.0001 if row["value"] < 25 else chance
+    assert round(chance * 100, 1) == round((chance + 0.0001) * 100, 1)
+    assert smaller_group_ahead(s, chance, rows) is None
 
 
 def test_the_walk_agrees_with_direct_sums_everywhere():

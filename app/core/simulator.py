@@ -263,6 +263,66 @@ def participants_needed(success: float, target: float, dropout: float) -> int | 
     return last_short + 1 if last_short < MAX_PARTICIPANTS else None
 
 
+def shown_chance(probability: float) -> float:
+    """A chance as the page shows it: a percentage with one decimal."""
+    return round(probability * 100, 1)
+
+
+def zigzag_step(curve: list[float], around: int) -> int | None:
+    """The group size n nearest to `around` from which one participant more lowers the chance
+    visibly (as shown, to a tenth of a point), from a probability_curve; None if it never does.
+
+    The chance can fall only when the successes needed, ceil(t · n), go up by one: more completers
+    alone raise it. Sizes at and above `around` come first at the same distance.
+    """
+    last = len(curve) - 2  # n + 1 must be on the curve
+    for distance in range(max(around, last - around) + 1):
+        for n in (around + distance, around - distance):
+            if 1 <= n <= last and shown_chance(curve[n + 1]) < shown_chance(curve[n]):
+                return n
+    return None
+
+
+@dataclass(frozen=True)
+class SmallerGroupAhead:
+    """Two group sizes of the sensitivity rows where the smaller has the better chance."""
+
+    small: int
+    small_chance: float
+    large: int
+    large_chance: float
+    expected_rate: Fraction  # the share of those who start expected to reach the goal
+    below_target: bool  # expected_rate ≤ t: the chance falls with the group size on the whole
+
+    def counts(self, s: Scenario, n: int) -> tuple[int, int]:
+        """Who complete and the successes needed, for n participants."""
+        return completers(n, s.dropout_rate), target_count(n, s.target_rate)
+
+
+def smaller_group_ahead(s: Scenario, chance: float, rows: list[dict]) -> SmallerGroupAhead | None:
+    """Whether the sensitivity rows give fewer participants a higher chance of meeting the target
+    than more (the scenario's own size and chance against each row that changes the group size),
+    compared as the page shows the chances; the first such pair, or None.
+
+    When p · (1 − d) is above t, that is the zig-zag of whole persons (the chance tends to one);
+    at or below it, a larger group is simply less likely to be lucky (the chance tends to zero).
+    """
+    expected_rate = exact(s.success_rate) * (1 - exact(s.dropout_rate))
+    for row in rows:
+        if row["input"] != "participants":
+            continue
+        pair = sorted(
+            [(s.participants, chance), (row["value"], row["probability_target_met"])]
+        )  # fmt: skip
+        (small, small_chance), (large, large_chance) = pair
+        if small < large and shown_chance(small_chance) > shown_chance(large_chance):
+            return SmallerGroupAhead(
+                small, small_chance, large, large_chance, expected_rate,
+                expected_rate <= exact(s.target_rate),
+            )  # fmt: skip
+    return None
+
+
 def hoeffding_horizon(success: float, target: float, dropout: float) -> int:
     """An n beyond which P(target met) ≥ 80 % is certain, so the exact walk can stop there.
 
