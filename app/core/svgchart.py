@@ -1,4 +1,4 @@
-"""The simulator's two charts as SVG written directly: a bar chart and a line chart.
+"""The simulator's charts as SVG written directly: bars, a line, bars side by side, and steps.
 
 matplotlib took 0.7 s to draw both for a group of 10,000 (a bar patch per payment, a layout
 pass, its SVG writer); writing the few elements these charts need takes a millisecond or two, so
@@ -70,6 +70,19 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def covering_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round ticks from at or below low to at or above high, so that no bar reaches past them."""
+    ticks = nice_ticks(low, high, count)
+    if len(ticks) < 2:
+        return ticks
+    step = ticks[1] - ticks[0]
+    while ticks[0] > low + step * 1e-9:
+        ticks.insert(0, round(ticks[0] - step, 10))
+    while ticks[-1] < high - step * 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
 def _text(x: float, y: float, content: str, anchor: str = "middle", **attributes: str) -> str:
     extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in attributes.items())
     return (
@@ -99,8 +112,9 @@ def _axes(
     y_label: str,
     title: str,
     vertical_grid: bool,
+    title_y: float | None = None,
 ) -> list[str]:
-    """Grid lines, tick labels, axis labels and the title."""
+    """Grid lines, tick labels, axis labels and the title (just above the plot unless placed)."""
     parts = []
     bottom = frame.height - frame.bottom
     right = frame.width - frame.right
@@ -131,7 +145,9 @@ def _axes(
     parts.append(_text(middle, frame.height - 10, x_label))
     y_middle = frame.top + frame.plot_height / 2
     parts.append(_text(18, y_middle, y_label, transform=f"rotate(-90 18 {y_middle:.1f})"))
-    parts.append(_text(middle, frame.top - 14, title, font_weight="600"))
+    parts.append(
+        _text(middle, frame.top - 14 if title_y is None else title_y, title, font_weight="600")
+    )
     return parts
 
 
@@ -254,3 +270,123 @@ def _legend(frame: Frame, labels: LineLabels, with_current: bool) -> list[str]:
         parts.append(f'<circle cx="{x0 + 21:.1f}" cy="{y:.1f}" r="6" fill="{INK}"/>')
         parts.append(_text(x0 + 40, y + FONT * 0.35, labels.current, "start"))
     return parts
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named row of values in a chart with several, and how it is drawn."""
+
+    label: str
+    values: Sequence[float]
+    colour: str
+    dash: str = ""  # a line's stroke-dasharray; bars are told apart by colour and their order
+
+
+SERIES_COLOURS = (BLUE, "#a34700", GREEN)  # each at least 4.5:1 against white
+SERIES_DASHES = ("", "9 5", "2 4")
+
+
+def _key(x0: float, y: float, series: Sequence[Series], as_lines: bool) -> list[str]:
+    """A key in one row, left to right in the order the series are drawn."""
+    parts = []
+    x = x0
+    for item in series:
+        if as_lines:
+            dash = f' stroke-dasharray="{item.dash}"' if item.dash else ""
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 28:.1f}" y2="{y:.1f}"'
+                f' stroke="{item.colour}" stroke-width="3"{dash}/>'
+            )
+        else:
+            parts.append(
+                f'<rect x="{x + 8:.1f}" y="{y - 7:.1f}" width="14" height="14"'
+                f' fill="{item.colour}"/>'
+            )
+        parts.append(_text(x + 34, y + FONT * 0.35, item.label, "start"))
+        x += 34 + len(item.label) * FONT * 0.55 + 24
+    return parts
+
+
+def grouped_bar_chart_svg(
+    categories: Sequence[int],
+    series: Sequence[Series],
+    *,
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    element_id: str,
+    y_format: Callable[[float], str],
+) -> str:
+    """Bars side by side for each category (for example a year's cost, payments and savings).
+
+    Values may be below zero; the bars of a category keep the order of the key.
+    """
+    values = [v for item in series for v in item.values]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    y_ticks = covering_ticks(low, high or 1)
+    frame = Frame(750, 400, 96, 24, 76, 64, -0.5, len(categories) - 0.5,
+                  min(low, y_ticks[0]), max(high, y_ticks[-1]) or 1)  # fmt: skip
+    every = max(1, math.ceil(len(categories) / 15))
+    x_ticks = [float(i) for i in range(0, len(categories), every)]
+    parts = _open(element_id, frame.width, frame.height, title, description)
+    parts += _axes(frame, x_ticks, y_ticks, lambda i: str(categories[round(i)]), y_format,
+                   x_label, y_label, title, vertical_grid=False, title_y=26)  # fmt: skip
+    parts += _key(frame.left - 8, frame.top - 20, series, as_lines=False)
+    group = (frame.x(1) - frame.x(0)) * 0.8
+    width = max(1.0, group / max(1, len(series)))
+    zero = frame.y(0)
+    if low < 0:
+        parts.append(
+            f'<line x1="{frame.left}" y1="{zero:.1f}" x2="{frame.width - frame.right}"'
+            f' y2="{zero:.1f}" stroke="{INK}" stroke-width="1"/>'
+        )
+    for s_index, item in enumerate(series):
+        for i, value in enumerate(item.values):
+            if not value:
+                continue
+            x = frame.x(i) - group / 2 + s_index * width
+            top, bottom = sorted((frame.y(value), zero))
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top:.1f}" width="{width:.1f}"'
+                f' height="{max(0.5, bottom - top):.1f}" fill="{item.colour}"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def step_lines_svg(
+    lines: Sequence[tuple[Series, Sequence[float]]],
+    *,
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    element_id: str,
+    x_format: Callable[[float], str],
+) -> str:
+    """Cumulative probabilities (0–100) as steps: for each line its values (Series.values, the
+    amounts, ascending) and the cumulative percentage reached at each."""
+    xs = [x for item, _ in lines for x in item.values]
+    low, high = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    pad = (high - low) * 0.03 or max(abs(high), 1) * 0.05
+    frame = Frame(750, 420, 70, 24, 76, 64, low - pad, high + pad, 0, 102)
+    parts = _open(element_id, frame.width, frame.height, title, description)
+    x_ticks = [t for t in nice_ticks(frame.x_min, frame.x_max, 6)
+               if frame.x_min <= t <= frame.x_max]  # fmt: skip
+    parts += _axes(frame, x_ticks, [0, 20, 40, 60, 80, 100], x_format, lambda v: f"{v:.0f}",
+                   x_label, y_label, title, vertical_grid=True, title_y=26)  # fmt: skip
+    parts += _key(frame.left, frame.top - 20, [item for item, _ in lines], as_lines=True)
+    for item, cumulative in lines:
+        points = [(frame.x_min, 0.0)]
+        for x, c in zip(item.values, cumulative, strict=True):
+            points += [(x, points[-1][1]), (x, c)]
+        points.append((frame.x_max, points[-1][1]))
+        path = " ".join(f"{frame.x(x):.1f},{frame.y(y):.1f}" for x, y in points)
+        dash = f' stroke-dasharray="{item.dash}"' if item.dash else ""
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{item.colour}" stroke-width="3"'
+            f' stroke-linejoin="round"{dash}/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
