@@ -117,14 +117,14 @@ def test_the_probability_zigzags_but_tends_to_one_above_the_target_and_zero_belo
 
 
 def test_the_zig_zag_step_nearest_the_group_is_where_one_more_success_is_needed():
-    # p = 60 %, t = 50 %, no drop-out: 25 and 26 participants both need 13 successes, so the 26th
-    # raises the chance; the 27th raises the number needed to 14 and lowers it.
+    # p = 60 %, t = 50 %, no drop-out: 24 participants need 12 successes, 25 need 13, and the
+    # chance falls; 25 and 26 both need 13, so the 26th raises it.
     curve = probability_curve(0.6, 0.5, 0.0, 60)
-    n = zigzag_step(curve, 25)
-    assert n == 26
-    assert target_count(27, 0.5) == target_count(26, 0.5) + 1
-    assert round(curve[27] * 100, 1) < round(curve[26] * 100, 1)
-    assert curve[26] > curve[25]  # the 25th to the 26th: no step down
+    assert zigzag_step(curve, 25) == 24
+    assert target_count(25, 0.5) == target_count(24, 0.5) + 1
+    assert round(curve[25] * 100, 1) < round(curve[24] * 100, 1)
+    # From 26 the step down nearest is the step out of the group: 26 to 27 needs 14.
+    assert curve[26] > curve[25] and zigzag_step(curve, 26) == 26
     # Every step it finds is one where the successes needed go up.
     for around in range(1, 59):
         found = zigzag_step(curve, around)

@@ -27,14 +27,14 @@ NINE_FAMILIES = {
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
-def test_the_page_opens_with_an_example_and_both_charts_with_their_numbers(client, lang):
+def test_the_page_opens_with_an_example_and_its_charts_with_their_numbers(client, lang):
     soup = get_page(client, PAGE[lang])
-    assert len(soup.select("figure.chart-figure svg[role=img]")) == 2
+    assert len(soup.select("figure.chart-figure svg[role=img]")) == 3
     assert all(
         svg.select_one("title") and svg.select_one("desc") for svg in soup.select("figure svg")
     )
     assert soup.select(".distribution-table tbody tr") and soup.select(".chart-numbers tbody tr")
-    assert soup.select(".sensitivity-table tbody tr")
+    assert soup.select(".sensitivity-table tbody tr") and soup.select(".cash-flow-table tbody tr")
 
 
 def test_nine_families_are_told_in_plain_danish(client):
@@ -381,3 +381,79 @@ def test_only_a_per_success_contract_is_pointed_from_the_zig_zag_to_the_payment_
     assert "betaler pr. succes" in zigzag(NINE_FAMILIES)
     threshold = {**NINE_FAMILIES, "payment_rule": "threshold", "payment_if_met": "1000000"}
     assert "betaler pr. succes" not in zigzag(threshold)
+
+
+def sentence_texts(soup, selector: str = ".result-sentence") -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.get_text(" ", strip=True).replace("\xa0", " ") for p in soup.select(selector)]
+
+
+def test_the_zig_zag_is_explained_with_the_groups_own_numbers_beside_its_chart(client):
+    # The page's example: 25 participants, 60 %, target 50 %, drop-out 10 %. 24 need 12 of the 21
+    # who complete; 25 need 13 of 22, and the chance falls.
+    soup = get_page(client, PAGE["da"])
+    explained = sentence_texts(soup, ".zigzag-explained p")
+    assert explained[0].startswith("Sandsynligheden går i zigzag med gruppens størrelse")
+    assert explained[1] == (
+        "Et eksempel: 24 deltagere, hvoraf 21 gennemfører, skal have 12 succeser, og "
+        "sandsynligheden er 69,1 %. Med 25 deltagere gennemfører 22, men der skal 13 succeser til, "
+        "og sandsynligheden falder til 62,4 %."
+    )
+    assert explained[2].startswith("I større grupper stiger sandsynligheden alligevel mod vished")
+    assert "54 %" in explained[2]
+    # The explanation stands right under the chart of group sizes.
+    chart = soup.select_one("#chart-curve").find_parent("figure")
+    assert "zigzag-explained" in chart.find_next_sibling()["class"]
+
+
+def test_the_sensitivity_note_appears_only_when_fewer_participants_do_better(client):
+    sv = get_page(client, PAGE["sv"])
+    note = sentence_texts(sv, ".sensitivity-note")
+    assert note == [
+        "Här ger färre deltagare den största chansen: 63,3 % med 12 mot 62,4 % med 25. Det är "
+        "sicksacken från hela personer, inte en regel: 12 deltagare behöver 6 lyckade utfall "
+        "bland de 10 som fullföljer, 25 behöver 13 bland 22, och chansen hoppar upp och ned mellan "
+        "sådana gruppstorlekar medan den stiger i större grupper."
+    ]
+    table = sv.select_one(".sensitivity-table").find_parent("div")
+    assert "sensitivity-note" in table.find_next_sibling("p")["class"]
+    query = {**NINE_FAMILIES, "participants": "24", "dropout_rate": "10"}
+    assert not get_page(client, PAGE["da"], query_string=query).select(".sensitivity-note")
+    # Below the target the reason is luck, not whole persons: 36 % expected against 50 %.
+    below = {**NINE_FAMILIES, "participants": "40", "success_rate": "40", "dropout_rate": "10"}
+    note = sentence_texts(get_page(client, PAGE["da"], query_string=below), ".sensitivity-note")
+    assert note[0].startswith("Her giver færre deltagere den højeste sandsynlighed: 13,5 % med 20")
+    assert "Kun 36 % af dem, der starter" in note[0] and "zigzag" not in note[0]
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_cash_flow_adds_up_to_the_key_figures(client, lang):
+    from tests.test_simulator_workbook import WITH_ECONOMICS
+
+    soup = get_page(client, PAGE[lang], query_string=WITH_ECONOMICS)
+    assert soup.select_one("#chart-cash-flow title").get_text() == {
+        "da": "Forventede beløb år for år", "sv": "Förväntade belopp år för år"
+    }[lang]  # fmt: skip
+    figures = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+               for tr in soup.select(".key-figures tr")}  # fmt: skip
+    nominal = soup.select_one("#cash-flow-nominal")
+    totals = [td.get_text(strip=True) for td in nominal.select("tfoot td")]
+    investment, payments = {"da": ("Investering", "Forventet udbetaling"),
+                            "sv": ("Investering", "Förväntad utbetalning")}[lang]  # fmt: skip
+    kr = {"da": " kr.", "sv": " kr"}[lang]
+    assert figures[investment].replace("\xa0", " ") == totals[0].replace("\xa0", " ") + kr
+    assert figures[payments].replace("\xa0", " ") == totals[1].replace("\xa0", " ") + kr
+    assert len(nominal.select("tbody tr")) == 7
+    assert soup.select_one("#cash-flow-today") is not None
+    # The floor of 300,000 kr. lifts the rare totals below it by 12 kr. in expectation.
+    settled = {"da": "Tilsammen hæver betalingsloftet", "sv": "Tillsammans höjer betalningstaket"}
+    assert any(s.startswith(settled[lang]) for s in sentence_texts(soup))
+
+
+def test_without_discounting_the_cash_flow_has_one_table(client):
+    soup = get_page(client, PAGE["da"], query_string=NINE_FAMILIES)
+    assert soup.select_one("#cash-flow-nominal") and not soup.select_one("#cash-flow-today")
+    headings = [th.get_text(strip=True) for th in soup.select("#cash-flow-nominal thead th")]
+    assert headings == ["År", "Investering (indsatsens pris)", "Forventede udbetalinger"]
+    rows = [[c.get_text(strip=True) for c in tr.select("th, td")]
+            for tr in soup.select("#cash-flow-nominal tbody tr")]  # fmt: skip
+    assert rows == [["0", "900.000", "0"], ["1", "0", "810.000"]]

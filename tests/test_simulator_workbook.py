@@ -49,8 +49,8 @@ WITH_ECONOMICS = {
     "goal_lag_2": "3",
 }
 SHEETS = {
-    "da": ["Scenarie", "Prisliste", "Følsomhed"],
-    "sv": ["Scenario", "Prislista", "Känslighet"],
+    "da": ["Scenarie", "Prisliste", "Følsomhed", "Pengestrøm"],
+    "sv": ["Scenario", "Prislista", "Känslighet", "Kassaflöde"],
 }
 
 
@@ -247,3 +247,67 @@ def test_the_workbook_holds_the_economic_inputs_and_the_model_values_they_need(c
     card = book["Prisliste"]
     assert card["E2"].value == 0.1 and card["F2"].value == 2 and card["G2"].data_type == "n"
     assert card["E3"].value == 0 and card["F3"].value == 3 and card["G3"].data_type == "f"
+
+
+def flow_rows(sheet) -> tuple[list, list[list]]:  # type: ignore[no-untyped-def]
+    """The cash-flow sheet's headings and its rows of cells, the total row last."""
+    start = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value in ("År",))
+    headings = [c.value for c in sheet[start] if c.value]
+    rows = [list(row) for row in sheet.iter_rows(min_row=start + 1) if row[0].value is not None]
+    return headings, rows
+
+
+def test_the_cash_flow_sheet_has_a_row_a_year_in_the_pages_language(client):
+    book = workbook(client.get(XLSX["da"], query_string=WITH_ECONOMICS))
+    sheet = book["Pengestrøm"]
+    assert sheet["A1"].value == "Pengestrøm år for år"
+    headings, rows = flow_rows(sheet)
+    assert headings == [
+        "År", "Diskonteringsfaktor", "Investering (indsatsens pris)", "Forventede udbetalinger",
+        "Heraf loft eller minimumstilbagebetaling", "Besparelser, kommunen",
+        "Besparelser, alle sektorer", "Investering (indsatsens pris), nutidsværdi",
+        "Forventede udbetalinger, nutidsværdi",
+        "Heraf loft eller minimumstilbagebetaling, nutidsværdi",
+        "Besparelser, kommunen, nutidsværdi", "Besparelser, alle sektorer, nutidsværdi",
+    ]  # fmt: skip
+    *years, total = rows
+    # Two cohorts of 20 (years 0 and 1); Job is measured 3 years on, so payments run to year 4;
+    # savings last 5 years from the year after each cohort starts: to year 6.
+    assert [row[0].value for row in years] == list(range(7))
+    assert total[0].value == "I alt"
+    scenario = figures(book["Scenarie"])
+    per_year, cost = scenario["Deltagere pr. år"], scenario["Pris pr. deltager"]
+    assert years[0][2].value == f"='Scenarie'!$B${per_year.row}*'Scenarie'!$B${cost.row}"
+    assert years[2][2].value == 0
+    rate = next(row for row in sheet.iter_rows() if row[0].value == "Diskonteringsrente")[1]
+    assert rate.value == f"='Scenarie'!$B${scenario['Diskonteringsrente'].row}"
+    r = years[3][0].row
+    assert years[3][1].value == f"=1/(1+$B${rate.row})^A{r}"
+    assert years[3][8].value == f"=D{r}*B{r}"
+    assert total[2].value == f"=SUM(C{years[0][0].row}:C{years[-1][0].row})"
+    # Payments and savings are the model's values: the same as the page's table of the years.
+    soup = get_page(client, PAGE["da"], query_string=WITH_ECONOMICS)
+    shown = [
+        [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in soup.select("#cash-flow-nominal tbody tr")
+    ]
+    assert len(shown) == len(years)
+    for cells, page_row in zip(years, shown, strict=True):
+        assert f"{round(cells[3].value):,}".replace(",", ".") == page_row[1]
+        assert f"{round(cells[6].value):,}".replace(",", ".") == page_row[4]
+
+
+def test_without_savings_or_discounting_the_cash_flow_still_adds_up(client):
+    book = workbook(client.get(XLSX["sv"], query_string={**NINE_FAMILIES, "discount_rate": ""}))
+    headings, rows = flow_rows(book["Kassaflöde"])
+    assert headings == [
+        "År", "Diskonteringsfaktor", "Investering (insatsens kostnad)",
+        "Förväntade utbetalningar", "Investering (insatsens kostnad), nuvärde",
+        "Förväntade utbetalningar, nuvärde",
+    ]  # fmt: skip
+    *years, _total = rows
+    assert [row[0].value for row in years] == [0, 1]
+    rate = next(row for row in book["Kassaflöde"].iter_rows() if row[0].value
+                == "Diskonteringsränta")[1]  # fmt: skip
+    assert rate.value == 0
+    assert years[1][3].value == pytest.approx(810_000)  # 9 × 60 % × 150,000, a year on

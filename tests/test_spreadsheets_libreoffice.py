@@ -329,3 +329,39 @@ def test_the_workbook_from_an_assessment_holds_the_saved_scenario(books):
     computed = labelled(book.computed.worksheets[0])
     assert computed["Antal deltagere"] == 9 and computed["Pris pr. deltager"] == 100000
     assert computed["Investering"] == 900000
+
+
+@pytest.mark.parametrize("name", SIMULATOR_BOOKS)
+def test_the_simulators_cash_flow_recalculates_to_the_pages_tables_and_present_values(
+    books, name, app
+):
+    book = books[name]
+    with app.test_request_context(), force_locale(book.lang):
+        labels = workbook_labels()
+    sheet = book.computed[labels["cash_flow_sheet"]]
+    start = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == labels["year"])
+    rows = [
+        row for row in sheet.iter_rows(min_row=start + 1, values_only=True) if row[0] is not None
+    ]
+    *years, total = rows
+    columns = (len(total) - 2) // 2
+    # The years as the page shows them, nominal and (when it discounts) today's value.
+    for kind, offset in (("nominal", 2), ("today", 2 + columns)):
+        table = book.page.select_one(f"#cash-flow-{kind}")
+        if table is None:
+            assert kind == "today" and all(row[1] == 1 for row in years), name
+            continue
+        shown = [
+            [c.get_text(strip=True) for c in tr.select("td")] for tr in table.select("tbody tr")
+        ]
+        assert len(shown) == len(years), name
+        for page_row, sheet_row in zip(shown, years, strict=True):
+            for i, text in enumerate(page_row):
+                assert same_figure(text, sheet_row[offset + i]), (name, kind, page_row, sheet_row)
+    # The totals are the scenario sheet's investment and, discounted, its present values.
+    scenario = labelled(book.computed.worksheets[0])
+    assert total[2] == pytest.approx(scenario[labels["investment"]])
+    assert total[3] == pytest.approx(scenario[labels["expected_payment"]])
+    if labels["present_value_payments"] in scenario:
+        assert total[2 + columns] == pytest.approx(scenario[labels["present_value_cost"]])
+        assert total[3 + columns] == pytest.approx(scenario[labels["present_value_payments"]])

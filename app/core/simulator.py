@@ -57,6 +57,7 @@ Every figure comes from the exact binomial distribution in floating point; proba
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from dataclasses import dataclass, field, replace
@@ -73,6 +74,7 @@ INVESTORS = ("public_fund", "private", "municipality")
 DEFAULT_INVESTOR = "public_fund"
 DEFAULT_LAG_YEARS = 1
 NEGLIGIBLE = 1e-20  # probabilities left out of a goal's distribution
+VISIBLE_DROP = 0.001  # a tenth of a percentage point: the page shows chances to one decimal
 
 
 @dataclass(frozen=True)
@@ -269,18 +271,24 @@ def shown_chance(probability: float) -> float:
 
 
 def zigzag_step(curve: list[float], around: int) -> int | None:
-    """The group size n nearest to `around` from which one participant more lowers the chance
-    visibly (as shown, to a tenth of a point), from a probability_curve; None if it never does.
+    """The group size n nearest to `around` from which one participant more lowers the chance by a
+    tenth of a percentage point or more (so that the page's one decimal shows it), from a
+    probability_curve; None if it never does.
 
     The chance can fall only when the successes needed, ceil(t · n), go up by one: more completers
-    alone raise it. Sizes at and above `around` come first at the same distance.
+    alone raise it. Of two steps as near, the lower comes first, so the step into the group itself
+    (from around − 1) comes before the step out of it. One pass over the curve without rounding:
+    a walk outwards with rounding took 18 ms at n = 10,000, where no visible step is near.
     """
-    last = len(curve) - 2  # n + 1 must be on the curve
-    for distance in range(max(around, last - around) + 1):
-        for n in (around + distance, around - distance):
-            if 1 <= n <= last and shown_chance(curve[n + 1]) < shown_chance(curve[n]):
-                return n
-    return None
+    drops = [n for n in range(1, len(curve) - 1) if curve[n] - curve[n + 1] >= VISIBLE_DROP]
+    if not drops:
+        return None
+    i = bisect.bisect_left(drops, around)
+    below = drops[i - 1] if i > 0 else None
+    above = drops[i] if i < len(drops) else None
+    if below is None or (above is not None and above - around < around - 1 - below):
+        return above
+    return below
 
 
 @dataclass(frozen=True)

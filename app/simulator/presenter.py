@@ -7,6 +7,7 @@ scenario and language, so a repeat view draws nothing.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -18,16 +19,22 @@ from app.core import svgchart
 from app.core.simulator import (
     CRITICAL_MASS,
     MAX_PARTICIPANTS,
+    CashFlowYear,
     Outcome,
     Scenario,
+    completers,
+    exact,
     probability_curve,
     sensitivity,
     simulate,
+    smaller_group_ahead,
+    target_count,
+    zigzag_step,
 )
 
 CURVE_POINTS = 400
 CHART_CACHE_SIZE = 256  # about 40 KB of SVG a scenario and language
-_charts: OrderedDict[tuple[Scenario, str], tuple[str, str]] = OrderedDict()
+_charts: OrderedDict[tuple[Scenario, str], tuple[str, str, str]] = OrderedDict()
 _charts_lock = threading.Lock()
 
 
@@ -48,15 +55,21 @@ def present(scenario: Scenario, lang: str) -> dict[str, Any]:
     """The page's results for a checked scenario."""
     outcome = simulate(scenario)
     distribution = shown_distribution(scenario, outcome)
-    curve = curve_points(scenario, outcome.participants_needed)
+    curve = chance_curve(scenario, outcome.participants_needed)
+    points = curve_points(scenario, curve)
+    rows = sensitivity(scenario)
+    told = sentences(scenario, outcome)
+    told.update(zigzag_sentences(scenario, outcome, curve, rows))
+    told.update(cash_flow_sentences(scenario, outcome))
     return {
         "scenario": scenario,
         "outcome": outcome,
-        "sentences": sentences(scenario, outcome),
-        "sensitivity": sensitivity(scenario),
-        "charts": drawn_charts(scenario, lang, distribution, curve),
+        "sentences": told,
+        "sensitivity": rows,
+        "charts": drawn_charts(scenario, lang, distribution, points, outcome.cash_flow),
         "distribution": distribution,
-        "curve": curve,
+        "curve": points,
+        "cash_flow": cash_flow_table(scenario, outcome.cash_flow),
         "critical_mass": CRITICAL_MASS,
     }
 
@@ -225,6 +238,179 @@ def investor_sentence(investor: str) -> str:
     )
 
 
+def zigzag_sentences(
+    s: Scenario, o: Outcome, curve: list[float], rows: list[dict]
+) -> dict[str, str]:
+    """The zig-zag with the scenario's own numbers: a step where one participant more lowers the
+    chance, where the chance heads over larger groups, and, when the sensitivity rows shown give
+    a smaller group the better chance, why."""
+    told = {}
+    step = zigzag_step(curve, s.participants)
+    if step is not None:
+        told["zigzag_example"] = _(
+            "For example, %(before)s participants, of whom %(completers)s complete, need "
+            "%(needed)s successes, and the chance is %(chance)s. With %(after)s participants, "
+            "%(completers_after)s complete, but %(needed_after)s successes are needed, and the "
+            "chance falls to %(chance_after)s.",
+            before=format_decimal(step),
+            completers=format_decimal(completers(step, s.dropout_rate)),
+            needed=format_decimal(target_count(step, s.target_rate)),
+            chance=percent(curve[step]),
+            after=format_decimal(step + 1),
+            completers_after=format_decimal(completers(step + 1, s.dropout_rate)),
+            needed_after=format_decimal(target_count(step + 1, s.target_rate)),
+            chance_after=percent(curve[step + 1]),
+        )
+    rate = exact(s.success_rate) * (1 - exact(s.dropout_rate))
+    if 0 < s.target_rate < 1 and 0 < s.success_rate < 1:
+        if rate > exact(s.target_rate):
+            told["trend"] = _(
+                "Over larger groups the chance still rises towards certainty: %(rate)s of those "
+                "who start are expected to reach the goal, more than the target of %(target)s.",
+                rate=percent(float(rate)),
+                target=percent(s.target_rate),
+            )
+        else:
+            told["trend"] = _(
+                "Over larger groups the chance does not rise towards certainty: %(rate)s of those "
+                "who start are expected to reach the goal, no more than the target of %(target)s. "
+                "A small group can be lucky; a large one ends close to the expected rate.",
+                rate=percent(float(rate)),
+                target=percent(s.target_rate),
+            )
+    ahead = smaller_group_ahead(s, o.probability_target_met, rows)
+    if ahead is not None:
+        told["sensitivity_note"] = _(
+            "Here fewer participants give the better chance: %(small_chance)s with %(small)s "
+            "against %(large_chance)s with %(large)s.",
+            small_chance=percent(ahead.small_chance),
+            small=format_decimal(ahead.small),
+            large_chance=percent(ahead.large_chance),
+            large=format_decimal(ahead.large),
+        )
+        if ahead.below_target:
+            told["sensitivity_note"] += " " + _(
+                "Only %(rate)s of those who start are expected to reach the goal, no more than "
+                "the target of %(target)s: a small group may reach the target by luck, while a "
+                "large one ends close to the expected rate. Here more participants make the "
+                "target harder to meet.",
+                rate=percent(float(ahead.expected_rate)),
+                target=percent(s.target_rate),
+            )
+        else:
+            small_m, small_k = ahead.counts(s, ahead.small)
+            large_m, large_k = ahead.counts(s, ahead.large)
+            told["sensitivity_note"] += " " + _(
+                "That is the zig-zag of whole persons, not a rule: %(small)s participants need "
+                "%(small_needed)s successes among the %(small_completers)s who complete, "
+                "%(large)s need %(large_needed)s among %(large_completers)s, and the chance jumps "
+                "up and down between such group sizes while it rises over larger groups.",
+                small=format_decimal(ahead.small),
+                small_needed=format_decimal(small_k),
+                small_completers=format_decimal(small_m),
+                large=format_decimal(ahead.large),
+                large_needed=format_decimal(large_k),
+                large_completers=format_decimal(large_m),
+            )
+    return told
+
+
+def cash_flow_sentences(s: Scenario, o: Outcome) -> dict[str, str]:
+    """What the cash flow's columns count, in the page's language."""
+    if s.payment_rule == "threshold":
+        about = _(
+            "Year 0 is the year the first cohort starts. Each cohort's cost falls in the year it "
+            "starts, the payment for meeting the target a year after the last cohort starts, and "
+            "the savings in the years they last, from the year after a cohort starts. All amounts "
+            "are expected values."
+        )
+    else:
+        about = _(
+            "Year 0 is the year the first cohort starts. Each cohort's cost falls in the year it "
+            "starts, each payment goal is paid in the year it is measured, and the savings fall "
+            "in the years they last, from the year after a cohort starts. All amounts are "
+            "expected values."
+        )
+    told = {"cash_flow": about}
+    if s.discount_rate:
+        told["cash_flow"] += " " + _(
+            "The second table counts each amount at today's value, with a discount rate of "
+            "%(rate)s a year; its totals are the present values behind the net present values.",
+            rate=percent(s.discount_rate),
+        )
+    settled = next((row for row in o.cash_flow if round(row.settlement)), None)
+    if settled is not None:
+        both = s.payment_cap is not None and bool(s.minimum_repayment)
+        amount, year = money(abs(settled.settlement)), settled.year
+        if settled.settlement < 0 and both:
+            told["cash_flow_settlement"] = _(
+                "Together the payment cap and the minimum repayment lower the expected payments "
+                "by %(amount)s, settled in year %(year)s, the last year payments fall.",
+                amount=amount,
+                year=year,
+            )
+        elif settled.settlement < 0:
+            told["cash_flow_settlement"] = _(
+                "The payment cap lowers the expected payments by %(amount)s, settled in year "
+                "%(year)s, the last year payments fall.",
+                amount=amount,
+                year=year,
+            )
+        elif both:
+            told["cash_flow_settlement"] = _(
+                "Together the payment cap and the minimum repayment raise the expected payments "
+                "by %(amount)s, settled in year %(year)s, the last year payments fall.",
+                amount=amount,
+                year=year,
+            )
+        else:
+            told["cash_flow_settlement"] = _(
+                "The minimum repayment raises the expected payments by %(amount)s, settled in "
+                "year %(year)s, the last year payments fall.",
+                amount=amount,
+                year=year,
+            )
+    if s.investor == "municipality":
+        told["cash_flow_yardstick"] = _(
+            "The municipality invests itself, so no outcome payments flow: the column of payments "
+            "shows what the payment model would pay, as a yardstick."
+        )
+    return told
+
+
+def cash_flow_columns(s: Scenario, rows: tuple[CashFlowYear, ...]) -> list[tuple[str, str]]:
+    """The cash flow's columns: (amount, heading)."""
+    columns = [("cost", _("Investment (cost)")), ("payments", _("Expected payments"))]
+    if any(round(row.settlement) for row in rows):
+        columns.append(("settlement", _("Of which the cap or floor")))
+    if s.savings_municipality + s.savings_region + s.savings_state > 0:
+        columns += [
+            ("savings_municipality", _("Savings, municipality")),
+            ("savings_all", _("Savings, all sectors")),
+        ]
+    return columns
+
+
+def cash_flow_table(s: Scenario, rows: tuple[CashFlowYear, ...]) -> dict[str, Any]:
+    """The cash flow as headings and two tables of one row a year with totals: the amounts
+    nominal, and (when the scenario discounts) at today's value."""
+    columns = cash_flow_columns(s, rows)
+
+    def table(today: bool) -> dict[str, Any]:
+        body = [
+            (row.year, [row.present(name) if today else getattr(row, name) for name, _h in columns])
+            for row in rows
+        ]
+        totals = [math.fsum(values) for values in zip(*(a for _y, a in body), strict=True)]
+        return {"rows": body, "totals": totals}
+
+    return {
+        "headings": [heading for _n, heading in columns],
+        "nominal": table(today=False),
+        "today": table(today=True) if s.discount_rate else None,
+    }
+
+
 def shown_distribution(s: Scenario, o: Outcome) -> list[tuple[float, float]]:
     """The total payments worth showing: every one with at least 0.05 % probability."""
     if s.payment_rule == "threshold":
@@ -232,10 +418,15 @@ def shown_distribution(s: Scenario, o: Outcome) -> list[tuple[float, float]]:
     return [(value, p) for value, p in o.distribution if p >= 0.0005]
 
 
-def curve_points(s: Scenario, needed: int | None) -> list[tuple[int, float]]:
-    """The chance of meeting the target for group sizes near the scenario's (at most 400 points)."""
+def chance_curve(s: Scenario, needed: int | None) -> list[float]:
+    """The chance of meeting the target for every group size the chart shows (index: size)."""
     top = min(MAX_PARTICIPANTS, max(60, 2 * s.participants, int((needed or 0) * 1.25)))
-    curve = probability_curve(s.success_rate, s.target_rate, s.dropout_rate, top)
+    return probability_curve(s.success_rate, s.target_rate, s.dropout_rate, top)
+
+
+def curve_points(s: Scenario, curve: list[float]) -> list[tuple[int, float]]:
+    """The chance of meeting the target for group sizes near the scenario's (at most 400 points)."""
+    top = len(curve) - 1
     step = max(1, top // CURVE_POINTS)
     ns = sorted(
         {*range(1, top + 1, step), s.participants, CRITICAL_MASS, top} & set(range(1, top + 1))
@@ -248,14 +439,15 @@ def drawn_charts(
     lang: str,
     distribution: list[tuple[float, float]],
     points: list[tuple[int, float]],
-) -> tuple[str, str]:
-    """Both charts' SVG, kept per scenario and language (the inputs decide everything drawn)."""
+    cash_flow: tuple[CashFlowYear, ...] = (),
+) -> tuple[str, str, str]:
+    """The charts' SVG, kept per scenario and language (the inputs decide everything drawn)."""
     key = (scenario, lang)
     with _charts_lock:
         if key in _charts:
             _charts.move_to_end(key)
             return _charts[key]
-    drawn = _draw(scenario, distribution, points)
+    drawn = (*_draw(scenario, distribution, points), cash_flow_svg(scenario, cash_flow))
     with _charts_lock:
         _charts[key] = drawn
         while len(_charts) > CHART_CACHE_SIZE:
@@ -305,3 +497,32 @@ def _draw(
         x_format=lambda value: whole(round(value)),
     )
     return dist_svg, curve_svg
+
+
+def cash_flow_svg(s: Scenario, rows: tuple[CashFlowYear, ...]) -> str:
+    """The nominal cost, expected payments and savings by year, as bars side by side."""
+    if not rows:
+        return ""
+    whole = functools.partial(format_decimal, format="#,##0")
+    series = [
+        svgchart.Series(_("Investment"), [row.cost for row in rows], svgchart.GREY),
+        svgchart.Series(_("Payments"), [row.payments for row in rows], svgchart.BLUE),
+    ]
+    if s.savings_municipality + s.savings_region + s.savings_state > 0:
+        series.append(
+            svgchart.Series(_("Savings"), [row.savings_all for row in rows], svgchart.GREEN)
+        )
+    return svgchart.grouped_bar_chart_svg(
+        [row.year for row in rows],
+        series,
+        title=_("Expected amounts by year"),
+        description=_(
+            "For each year, bars for the investment, the expected payments and, where given, the "
+            "savings of all sectors, in that order, without discounting. The table below has the "
+            "numbers."
+        ),
+        x_label=_("Year"),
+        y_label=_("Amount (kr.)"),
+        element_id="chart-cash-flow",
+        y_format=lambda value: whole(round(value)),
+    )

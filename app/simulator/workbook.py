@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.core.sheets import Cell, Formula, Sheet, write_workbook
-from app.core.simulator import Outcome, Scenario, cohort_factor
-from app.simulator.presenter import figure_labels
+from app.core.sheets import Cell, Formula, Sheet, column_letter, write_workbook
+from app.core.simulator import Outcome, Scenario, cohort_factor, cohorts
+from app.simulator.presenter import cash_flow_columns, figure_labels
 
 DASH = "–"
 
@@ -88,6 +88,15 @@ def workbook_labels() -> dict[str, str]:
         "new_value": _("New value"),
         "chance": _("Chance of meeting the target"),
         "as_entered": _("As entered"),
+        "cash_flow_sheet": _("Cash flow"),
+        "cash_flow_title": _("Cash flow by year"),
+        "cash_flow_about": _(
+            "Year 0 is the year the first cohort starts. The amounts are the model's expected "
+            "values; an amount's value today is the amount times the year's discount factor, "
+            "1/(1 + discount rate)^year."
+        ),
+        "year": _("Year"),
+        "discount_factor": _("Discount factor"),
         **{key: figure_labels()[key] for key in ("investor_loss", "baseline_successes")},
     }
 
@@ -101,6 +110,7 @@ def scenario_workbook(
         scenario_sheet(scenario, outcome, labels),
         rate_card_sheet(outcome, labels),
         sensitivity_sheet(sensitivity, labels),
+        cash_flow_sheet(scenario, outcome, labels),
     ]
     return write_workbook(sheets, lang)
 
@@ -127,7 +137,7 @@ def scenario_sheet(s: Scenario, o: Outcome, labels: dict[str, str]) -> Sheet:
 
     row("participants", s.participants, "integer", "participants")
     if s.participants_per_year and s.years:
-        row("participants_per_year", s.participants_per_year, "integer")
+        row("participants_per_year", s.participants_per_year, "integer", "per_year")
         row("years", s.years, "integer")
     row("success_rate", s.success_rate, "percent", "success")
     row("baseline_rate", s.baseline_rate, "percent", "baseline")
@@ -283,3 +293,55 @@ def sensitivity_sheet(rows: list[dict], labels: dict[str, str]) -> Sheet:
             Cell(row["expected_payment"], "kroner"),
         )
     return sheet
+
+
+def cash_flow_sheet(s: Scenario, o: Outcome, labels: dict[str, str]) -> Sheet:
+    """The expected amounts by year: the cohorts' cost as formulas of the inputs, the payments and
+    savings as the model's values, and their values today as formulas of the discount rate."""
+    columns = [(name, heading) for name, heading in cash_flow_columns(s, o.cash_flow)]
+    sheet = Sheet(labels["cash_flow_sheet"], widths=(10, 16, *([22] * (2 * len(columns)))))
+    sheet.add(Cell(labels["cash_flow_title"], style="title"))
+    sheet.add(Cell(labels["cash_flow_about"], style="note"))
+    sheet.add()
+    rate: object = s.discount_rate
+    if o.npv_municipality is not None:
+        rate = Formula("{discount}")  # the one on the scenario sheet, which the savings use too
+    sheet.add(Cell(labels["discount_rate"]), Cell(rate, "percent", "flow_discount"))
+    sheet.add()
+    today = [_today(heading) for _name, heading in columns]
+    headings = [labels["year"], labels["discount_factor"], *(h for _n, h in columns), *today]
+    sheet.add(*(Cell(heading, style="heading") for heading in headings))
+    first = sheet.next_row
+    one_cohort = "{participants}" if len(cohorts(s)) == 1 else "{per_year}"
+    for row in o.cash_flow:
+        r = sheet.next_row
+        amounts: list[Cell] = []
+        for name, _heading in columns:
+            value: object = getattr(row, name)
+            if name == "cost" and row.cost:
+                value = Formula(f"{one_cohort}*{{cost}}")
+            amounts.append(Cell(value, "kroner"))
+        discounted = [
+            Cell(Formula(f"{column_letter(3 + i)}{r}*B{r}"), "kroner") for i in range(len(columns))
+        ]
+        sheet.add(
+            Cell(row.year, "integer"),
+            Cell(Formula(f"1/(1+{{flow_discount}})^A{r}"), "factor"),
+            *amounts,
+            *discounted,
+        )
+    last = sheet.next_row - 1
+    sheet.add(
+        Cell(labels["total"], style="total"),
+        None,
+        *(
+            Cell(Formula(f"SUM({column_letter(c)}{first}:{column_letter(c)}{last})"), "kroner",
+                 style="total")
+            for c in range(3, 3 + 2 * len(columns))
+        ),
+    )  # fmt: skip
+    return sheet
+
+
+def _today(heading: str) -> str:
+    return _("%(amount)s, today's value", amount=heading)
