@@ -47,6 +47,7 @@ SECTIONS = {
     "audit_log": {"da": "log", "sv": "logg"},
     "dashboard": {"da": "overblik", "sv": "oversikt"},
     "benchmark": {"da": "sammenlign", "sv": "jamfor"},
+    "compare": {"da": "sammenlign", "sv": "jamfor"},
     "programmes": {"da": "programmer", "sv": "program"},
 }
 

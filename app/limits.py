@@ -41,6 +41,7 @@ DEFAULT_RATE_LIMITS = {
 LIMITED = {
     "simulator.page": ("simulator", None),
     "simulator.spreadsheet": ("simulator", None),
+    "simulator.compare": ("simulator", None),  # up to three new scenarios a request
     "simulator.save_scenario": ("forms", None),
     "api.score": ("api", None),
     "api.simulate_payment_model": ("api", None),

@@ -32,6 +32,18 @@ PAGE_TYPES = {
         "/da/betalingssimulator?participants=0&success_rate=x",
         "/sv/betalningssimulator?participants=0&success_rate=x",
     ),
+    "simulator scenarios compared": (
+        "/da/betalingssimulator/sammenlign",
+        "/sv/betalningssimulator/jamfor?a-participants=25&a-success_rate=60&a-target_rate=50"
+        "&a-payment_rule=threshold&a-payment_if_met=1000000&b-participants=50&b-success_rate=60"
+        "&b-target_rate=50&b-payment_rule=per_success&b-payment_per_success=40000"
+        "&b-savings_municipality=50000&c-participants=80&c-success_rate=55&c-target_rate=50"
+        "&c-payment_rule=per_success&c-payment_per_success=40000",
+    ),
+    "simulator scenarios compared with errors": (
+        "/da/betalingssimulator/sammenlign?a-participants=0&b-success_rate=x",
+        "/sv/betalningssimulator/jamfor?a-participants=0&b-success_rate=x",
+    ),
     "self-assessment start": ("/da/selvevaluering/", "/sv/sjalvskattning/"),
     "unknown secret link": (
         "/da/selvevaluering/" + "A" * 43,

@@ -423,6 +423,29 @@ PAGES: list[tuple[str, Fetch]] = [
         ),
     ),
     ("simulator opened from an assessment", simulator_from_an_assessment),
+    (
+        "simulator scenarios compared",
+        lambda s, lang: s.get(
+            s.url(
+                "simulator.compare",
+                lang,
+                **{
+                    f"{letter}-{name}": value
+                    for letter in "abc"
+                    for name, value in SIMULATOR_EVERY_TABLE.items()
+                },
+            ),
+            must_show="chart-compare",
+        ),
+    ),
+    (
+        "simulator scenarios compared with errors",
+        lambda s, lang: s.get(
+            s.url("simulator.compare", lang, **{"a-participants": "0", "b-success_rate": "x"}),
+            400,
+            "error-summary",
+        ),
+    ),
     ("self-assessment start", lambda s, lang: s.get(s.url("assessment.start", lang))),
     (
         "self-assessment start with errors",

@@ -34,9 +34,12 @@ def _typed(name: str, text: str, lang: str) -> tuple[float | int | None, InputEr
     return plain(value / 100 if percent else value), None
 
 
-def read_form(formdata: MultiDict, lang: str) -> tuple[SimulatorForm, dict, bool]:
-    """The form, the checked scenario data, and whether there were errors (set on the fields)."""
-    form = SimulatorForm(formdata)
+def read_form(formdata: MultiDict, lang: str, prefix: str = "") -> tuple[SimulatorForm, dict, bool]:
+    """The form, the checked scenario data, and whether there were errors (set on the fields).
+
+    With a prefix ("b" reads b-participants and so on) the form is one scenario of several.
+    """
+    form = SimulatorForm(formdata, prefix=prefix)
     raw: dict[str, Any] = {}
     refused: dict[str, InputError] = {}
 
@@ -94,6 +97,13 @@ def read_form(formdata: MultiDict, lang: str) -> tuple[SimulatorForm, dict, bool
 CARD_FIELDS = {"name": "goal", "payment": "goal_payment", "data_source": "goal_source",
                "success_rate": "goal_rate", "baseline_rate": "goal_baseline",
                "lag_years": "goal_lag"}  # fmt: skip
+
+
+def typed_pairs(form: SimulatorForm) -> list[tuple[str, str]]:
+    """What the form holds, as (field name without a prefix, text) for each field not left empty:
+    the query string of the scenario, as the simulator reads it."""
+    return [(field.short_name, field.data) for field in form if isinstance(field.data, str)
+            and field.data.strip()]  # fmt: skip
 
 
 def defaults() -> MultiDict:

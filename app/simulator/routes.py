@@ -10,7 +10,21 @@ from flask_babel import gettext as _
 from app.assessment import service
 from app.core.simulator import scenario_from_dict, sensitivity, simulate
 from app.i18n import localized_route
-from app.simulator.inputs import defaults, formdata_from_answers, formdata_from_scenario, read_form
+from app.simulator.compare import (
+    changes,
+    comparison_url,
+    error_lines,
+    present_comparison,
+    read_scenarios,
+    summary,
+)
+from app.simulator.inputs import (
+    defaults,
+    formdata_from_answers,
+    formdata_from_scenario,
+    read_form,
+    typed_pairs,
+)
 from app.simulator.presenter import figure_labels, present
 from app.simulator.workbook import scenario_workbook
 
@@ -44,7 +58,24 @@ def page():
     context: dict = {"form": form, "assessment": assessment, "clean": clean}
     if not has_errors:
         context.update(present(scenario_from_dict(clean), g.lang), labels=figure_labels())
+        # The scenario twice, to change one of them.
+        context["compare_url"] = comparison_url([typed_pairs(form)] * 2, anchor="scenario-b")
     return render_template("views/simulator.html", **context), (400 if has_errors else 200)
+
+
+@localized_route(bp, "/{simulator}/{compare}", methods=["GET"])
+def compare():
+    """Two or three scenarios side by side: key figures, payments on one chart, links back."""
+    compared, refused = read_scenarios(request.args, g.lang)
+    context: dict = {
+        "compared": compared,
+        "errors": error_lines(compared),
+        "links": changes(compared),
+        "summaries": [summary(item.scenario) if item.scenario else "" for item in compared],
+    }
+    if not refused:
+        context.update(present_comparison(compared))
+    return render_template("views/simulator_compare.html", **context), (400 if refused else 200)
 
 
 @localized_route(bp, "/{simulator}.xlsx", methods=["GET"])
