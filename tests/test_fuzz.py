@@ -7,8 +7,8 @@ What is sent:
   submit, delete, new version and the simulator's save-scenario POST, to drafts, complete drafts,
   submitted, unknown and malformed links; a saved scenario opened again, and submitted; the GET
   pages behind a secret link;
-- the page-feedback form; the simulator page and its spreadsheet with generated query strings;
-  the search page;
+- the page-feedback form; the simulator page, its spreadsheet and its comparison of scenarios
+  with generated query strings; the search page;
 - the JSON API: scoring and simulating with generated JSON (wrong types, nesting, huge and
   negative numbers, numbers as text) and raw bodies (NaN, Infinity, duplicated keys, 100,000
   levels of nesting, broken UTF-8, not JSON), wrong content types and methods, unknown ids,
@@ -98,6 +98,7 @@ FEEDBACK_PAGES = [
     ("x", "about"),
 ]
 SIMULATOR = {"da": "/da/betalingssimulator", "sv": "/sv/betalningssimulator"}
+COMPARE = {"da": "/da/betalingssimulator/sammenlign", "sv": "/sv/betalningssimulator/jamfor"}
 SAVED = {"da": "gemt", "sv": "sparad"}
 ANSWERS = {"da": "dine-svar", "sv": "dina-svar"}
 SEARCH = {"da": "/da/soeg", "sv": "/sv/sok"}
@@ -561,6 +562,19 @@ def test_the_simulator_and_its_spreadsheet_answer_any_query(fuzzer, db_app, lang
             if name.endswith(".xml"):
                 text = workbook.read(name).decode("utf-8")
                 assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text), name
+
+
+@fuzz(60)
+@given(lang=LANGS, data=st.data())
+def test_the_comparison_of_scenarios_answers_any_query(fuzzer, lang, data):
+    letters = data.draw(st.lists(st.sampled_from(["a", "b", "c", "d", ""]), max_size=3), "letters")
+    pairs = [
+        (f"{letter}-{name}" if letter else name, value)
+        for letter in letters
+        for name, value in data.draw(scenario_pairs())
+    ]
+    response = fuzzer.send("GET", COMPARE[lang], query_string=query_string(data.draw, pairs))
+    assert response.status_code in (200, 400)
 
 
 @fuzz(60)

@@ -265,7 +265,7 @@ def error_lines(compared: list[Compared]) -> list[tuple[str, str]]:
             if field.errors:
                 anchor = field.id + ("-0" if field.type == "RadioField" else "")
                 text = _(
-                    "%(scenario)s, %(field)s: %(message)s",
+                    "%(scenario)s, the field “%(field)s”: %(message)s",
                     scenario=item.name,
                     field=field.label.text,
                     message=field.errors[0],
