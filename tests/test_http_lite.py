@@ -1,5 +1,5 @@
-"""tests/http_lite.py against a scripted server on 127.0.0.1: the exact bytes of each answer,
-written in pieces, dropped or held back on purpose."""
+"""tests/http_lite.py, and the load client's Browser over it, against a scripted server on
+127.0.0.1: the exact bytes of each answer, written in pieces, dropped or held back on purpose."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
-from tests import http_lite
+from tests import http_lite, load_client
 from tests.http_lite import ProtocolError, parse_response
+from tests.load_client import Browser, FlowError, Loop, Recorder, Request
 
 DROP = object()  # a step of an answer: close the connection
 
@@ -253,3 +255,155 @@ def test_what_an_answer_says_about_its_length_and_its_connection():
 def test_what_is_not_an_answer(data):
     with pytest.raises(ProtocolError):
         parse_response(data)
+
+
+# --- the load client's browser ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def short_timeout(monkeypatch):
+    """A browser that waits for an answer that will not come fails the test in seconds."""
+    monkeypatch.setattr(load_client, "TIMEOUT", 5.0)
+
+
+def attempts(recorder: Recorder) -> list[tuple[int, bool]]:
+    return [(a.status, a.retry) for a in recorder.attempts]
+
+
+def test_the_browser_keeps_its_cookies_sends_what_a_browser_sends_and_unzips(serve):
+    page = "<p>Ærlig talt: «svar» & æøå</p>".encode()
+
+    def script(request: Received) -> list:
+        if request.path == "/login":
+            return [answer(302, ("Set-Cookie: session=abc; Path=/; HttpOnly",
+                                 "Set-Cookie: lang=da; SameSite=Lax",
+                                 "Location: http://127.0.0.1/next/1?x=y"))]  # fmt: skip
+        packed = gzip.compress(page)
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+        return [head, *chunked(packed, 16)]
+
+    server = serve(script)
+    recorder = Recorder()
+    browser = Browser(server.port, "http://127.0.0.1:8000", recorder)
+    try:
+        moved = browser.send(Request("login", "GET", "/login"))
+        form = {"csrf_token": "t/k+n", "q_a": ["x y", "æ"], "note_a": "«ref» & <b>"}
+        shown = browser.send(Request("page", "POST", "/page", form))
+    finally:
+        browser.close()
+    assert (moved.status, moved.location, moved.body) == (302, "/next/1", "")
+    assert (shown.status, shown.body) == (200, page.decode())
+    login, post = server.requests
+    assert login.headers == {"Host": f"127.0.0.1:{server.port}", "Accept-Encoding": "gzip",
+                             "Accept-Language": "da"}  # fmt: skip
+    assert post.headers == {
+        "Host": f"127.0.0.1:{server.port}",
+        "Content-Length": str(len(post.body)),
+        "Accept-Encoding": "gzip",
+        "Accept-Language": "da",
+        "Cookie": "session=abc; lang=da",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": "http://127.0.0.1:8000",
+    }
+    assert post.body == urlencode(form, doseq=True).encode()
+    assert [r.connection for r in server.requests] == [1, 1]
+    assert attempts(recorder) == [(302, False), (200, False)]
+
+
+def test_the_browser_opens_a_new_connection_after_connection_close(serve):
+    server = serve(lambda r: [answer(200, ("Connection: close",), b"x"), DROP])
+    recorder = Recorder()
+    browser = Browser(server.port, "http://o", recorder)
+    try:
+        for _ in range(2):
+            assert browser.send(Request("k", "GET", "/")).status == 200
+    finally:
+        browser.close()
+    assert [r.connection for r in server.requests] == [1, 2]
+    assert attempts(recorder) == [(200, False), (200, False)]  # nothing cut off
+
+
+def test_a_dropped_connection_and_a_503_are_retried_and_every_attempt_recorded(serve):
+    def script(request: Received) -> list:
+        calls = len(server.requests)
+        return [[DROP], [answer(503)], [answer(200, (), b"ok")]][min(calls, 3) - 1]
+
+    server = serve(script)
+    recorder = Recorder()
+    browser = Browser(server.port, "http://o", recorder)
+    try:
+        assert browser.send(Request("k", "GET", "/")).body == "ok"
+    finally:
+        browser.close()
+    assert attempts(recorder) == [(0, False), (503, True), (200, True)]
+    assert [r.connection for r in server.requests] == [1, 2, 2]
+
+
+def test_a_connection_closed_while_idle_costs_an_attempt_as_on_http_client(serve):
+    """The server closes a kept connection between requests: the next request is cut off and
+    sent again, an attempt recorded, as http.client's browsers had it."""
+    server = serve(lambda r: [answer(200, (), b"ok"), DROP])
+    recorder = Recorder()
+    browser = Browser(server.port, "http://o", recorder)
+    try:
+        browser.send(Request("k", "GET", "/"))
+        time.sleep(0.1)
+        browser.send(Request("k", "GET", "/"))
+    finally:
+        browser.close()
+    assert attempts(recorder) == [(200, False), (0, False), (200, True)]
+
+
+def test_a_silent_server_times_out_and_the_retry_gets_through(serve, monkeypatch):
+    monkeypatch.setattr(load_client, "TIMEOUT", 0.2)
+    server = serve(lambda r: [2.0] if len(server.requests) == 1 else [answer(200, (), b"ok")])
+    recorder = Recorder()
+    browser = Browser(server.port, "http://o", recorder)
+    try:
+        assert browser.send(Request("k", "GET", "/")).body == "ok"
+    finally:
+        browser.close()
+    assert attempts(recorder) == [(0, False), (200, True)]
+    assert recorder.attempts[0].seconds < 1.6  # given up after the timeout (checked each second)
+
+
+def test_a_browser_gives_up_after_its_attempts(serve):
+    server = serve(lambda r: [answer(502)])
+    recorder = Recorder()
+    browser = Browser(server.port, "http://o", recorder)
+    try:
+        with pytest.raises(FlowError, match="k GET failed 6 times"):
+            browser.send(Request("k", "GET", "/"))
+    finally:
+        browser.close()
+    assert attempts(recorder) == [(502, False)] + [(502, True)] * 5
+
+
+def test_a_request_that_cannot_be_sent_is_the_flows_error(serve):
+    server = serve(lambda r: [answer()])
+    browser = Browser(server.port, "http://o", Recorder())
+    try:
+        with pytest.raises(ValueError, match="unsafe request target"):
+            browser.send(Request("k", "GET", "/a link"))
+    finally:
+        browser.close()
+    assert server.requests == []
+
+
+def test_one_loop_drives_many_browsers_at_once(serve):
+    server = serve(lambda r: [0.3, answer(200, (), r.path.encode())])
+    recorder = Recorder()
+    loop = Loop()
+    browsers = [Browser(server.port, "http://o", recorder) for _ in range(10)]
+    answers: list = []
+    started = time.monotonic()
+    for number, browser in enumerate(browsers):
+        browser.begin(loop, Request("k", "GET", f"/{number}"), started, answers.append)
+    loop.run()
+    took = time.monotonic() - started
+    for browser in browsers:
+        browser.close()
+    loop.close()
+    assert sorted(a.body for a in answers) == sorted(f"/{n}" for n in range(10))
+    assert took < 1.5  # together, not one after the other (3 s)
+    assert all(a.seconds >= 0.3 for a in recorder.attempts)  # counted from the due moment
