@@ -13,10 +13,11 @@ the moment a request was due so that a slow server cannot hide its queue).
 A request that meets a connection error, 502, 503 or 504 is sent again, a bounded number of
 times: every attempt is recorded, so a report can tell a clean run from one that needed retries.
 
-The client shares the servers' two cores, so what it spends is taken from what it measures: it
-spends as little as wrk would. One thread drives every connection of a run (`Loop`, a selector
+The client shares the servers' two cores, so what it spends is taken from what it measures, and
+it spends as little as it can: one thread drives every connection of a run (`Loop`, a selector
 over non-blocking sockets: a thread a respondent cost a wake-up and two hand-overs of the GIL a
-request), and tests/http_lite.py speaks HTTP.
+request), tests/http_lite.py speaks HTTP, and what the database should hold is worked out when
+asked for, after the run.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from app.core.answers import clean_answer
 from app.core.questionnaire import Question, Questionnaire
@@ -47,12 +48,13 @@ from tests import http_lite
 
 RETRIED = {502, 503, 504}
 ATTEMPTS = 6
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # seconds a connection may stay silent while an answer is awaited
 # The open loop gives up when this many seconds' worth of requests wait for an answer.
 BACKLOG_SECONDS = 5.0
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"')  # fmt: skip
 TOKEN_RE = re.compile(r"/([A-Za-z0-9_-]{43})/")
+SECRET_LINK_RE = re.compile(r'<a href="https?://[^/"]+(/[^"]*/([A-Za-z0-9_-]{43}))">')
 ROLES = ("kommune", "leverandoer")
 # Lines of figures for the summary at the end of a pytest run (tests/conftest.py prints them).
 REPORT: list[str] = []
@@ -195,7 +197,7 @@ class Browser:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if request.form is not None:
-            body = urlencode(request.form, doseq=True).encode()
+            body = form_body(request.form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin
         try:
@@ -318,6 +320,29 @@ def _nothing(outcome: Outcome) -> None:
     pass
 
 
+# Form fields and their values recur from respondent to respondent, and so do the words of the
+# notes and texts: each is quoted once.
+_quote_word = functools.lru_cache(maxsize=4096)(quote_plus)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(text: str) -> str:
+    """quote_plus(text), word by word (it quotes character by character, a space as "+")."""
+    return "+".join(map(_quote_word, text.split(" ")))
+
+
+def form_body(form: dict[str, Any]) -> str:
+    """urlencode(form, doseq=True) for string and list values, with the quoting cached."""
+    pairs = []
+    for name, value in form.items():
+        key = _quote(str(name))
+        if isinstance(value, list | tuple):
+            pairs.extend(f"{key}={_quote(str(v))}" for v in value)
+        else:
+            pairs.append(f"{key}={_quote(str(value))}")
+    return "&".join(pairs)
+
+
 class Loop:
     """Every request of a run on one thread: a selector says which connections can go on, a heap
     of timers holds the back-offs and the open loop's arrival schedule."""
@@ -370,22 +395,49 @@ def controllers(questionnaire: Questionnaire) -> set[str]:
     return found
 
 
+def once_per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """compute(x) worked out once for each x (questionnaires and questions hold dicts: they
+    cannot be hashed, so they are told apart by identity, and kept)."""
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def cached(x: Any) -> Any:
+        hit = cache.get(id(x))
+        if hit is None or hit[0] is not x:
+            hit = cache[id(x)] = (x, compute(x))
+        return hit[1]
+
+    return cached
+
+
+@once_per_object
+def picks(question: Question) -> tuple[Any, list[str]]:
+    """A choice question's best answer, and the values a respondent picks from at random."""
+    if question.type == "multiple":
+        options = sorted(question.options, key=lambda o: o.score)
+        return [o.value for o in options if o.score > 0], [
+            o.value for o in options if not o.exclusive
+        ]
+    choices = sorted(question.choices(), key=lambda o: o.score)
+    return choices[-1].value, [*[o.value for o in choices], "dont_know"]
+
+
+controllers_of = once_per_object(controllers)
+
+
 def planned_answer(question: Question, fixed: bool, rng: random.Random, index: int) -> Any:
     """What a respondent picks: the best where other questions depend on it, else at random."""
     if question.type == "text":
         return f"Svar fra respondent {index}: «{question.id}» & <i>æøå</i>"
     if question.type == "number":
         return str(int(question.max if question.max is not None else 10))
+    best, values = picks(question)
     if question.type == "multiple":
-        options = sorted(question.options, key=lambda o: o.score)
         if fixed:
-            return [o.value for o in options if o.score > 0]
-        plain = [o.value for o in options if not o.exclusive]
-        return sorted(rng.sample(plain, rng.randint(1, len(plain))))
-    choices = sorted(question.choices(), key=lambda o: o.score)
+            return list(best)
+        return sorted(rng.sample(values, rng.randint(1, len(values))))
     if fixed:
-        return choices[-1].value
-    return rng.choice([*[o.value for o in choices], "dont_know"])
+        return best
+    return rng.choice(values)
 
 
 class Respondent:
@@ -396,12 +448,12 @@ class Respondent:
         self.lang = "da" if index % 3 else "sv"
         self.questionnaire = questionnaires[ROLES[index % len(ROLES)]]
         self.rng = random.Random(seed * 100_003 + index)  # noqa: S311 (answers, not secrets)
-        self.fixed = controllers(self.questionnaire)
+        self.fixed = controllers_of(self.questionnaire)
         self.organisation = f"Load {index} Kommune"
         self.token = ""
-        # What the site should store: save_page's rules applied to what was sent, page by page.
-        self.expected_answers: dict[str, Any] = {}
-        self.expected_notes: dict[str, str] = {}
+        self.pages: list[tuple[int, dict[str, Any]]] = []  # each page saved, and what was sent
+        self._expected: tuple[dict[str, Any], dict[str, str]] = ({}, {})
+        self._applied = 0  # pages in self._expected
         self.save_at = 1 + index % max(1, len(self.questionnaire.dimensions) - 1)
         self.submitted = False
 
@@ -465,10 +517,32 @@ class Respondent:
         return form
 
     def record_page(self, number: int, form: dict[str, Any]) -> None:
+        """A page the site saved, and what was sent in it."""
+        self.pages.append((number, form))
+
+    @property
+    def expected_answers(self) -> dict[str, Any]:
+        """The answers the site should store: worked out when asked for (after the run: none
+        of it is taken from the servers' time)."""
+        return self._expectations()[0]
+
+    @property
+    def expected_notes(self) -> dict[str, str]:
+        return self._expectations()[1]
+
+    def _expectations(self) -> tuple[dict[str, Any], dict[str, str]]:
+        for number, form in self.pages[self._applied :]:
+            self._expected = self.saved(number, form, *self._expected)
+            self._applied += 1
+        return self._expected
+
+    def saved(
+        self, number: int, form: dict[str, Any], before: dict[str, Any], notes: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """What a saved page leaves in the database (the rules of app/assessment/service.py)."""
         questionnaire = self.questionnaire
         ids = [q.id for q in questionnaire.dimensions[number - 1].questions]
-        answers = {k: v for k, v in self.expected_answers.items() if k not in ids}
+        answers = {k: v for k, v in before.items() if k not in ids}
         for qid in ids:
             value, error = clean_answer(questionnaire.questions[qid], form.get(f"q_{qid}"),
                                         self.lang)  # fmt: skip
@@ -478,15 +552,15 @@ class Respondent:
         for qid in list(answers):
             if not is_shown(questionnaire.questions[qid], answers, questionnaire):
                 del answers[qid]
-        notes = {k: v for k, v in self.expected_notes.items() if k not in ids}
+        notes = {k: v for k, v in notes.items() if k not in ids}
         notes.update({q: form[f"note_{q}"].strip() for q in ids if f"note_{q}" in form})
-        self.expected_answers, self.expected_notes = answers, notes
+        return answers, notes
 
     def secret_link(self, body: str) -> str:
-        match = re.search(rf'<a href="https?://[^/"]+(/[^"]*/{self.token})">', body)
-        if match is None:
-            raise FlowError("the saved page shows no secret link")
-        return match.group(1)
+        for match in SECRET_LINK_RE.finditer(body):
+            if match.group(2) == self.token:
+                return match.group(1)
+        raise FlowError("the saved page shows no secret link")
 
 
 def csrf(answer: Answer) -> str:
