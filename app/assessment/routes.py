@@ -27,12 +27,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from app.assessment import sending, service, step_page
+from app.assessment.answer_rows import answer_rows
 from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form
 from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
 from app.core.filenames import download_name
 from app.core.questionnaire import Dimension, Questionnaire
 from app.core.scoring import is_shown
-from app.i18n import LANGUAGES, localized_route
+from app.i18n import LANGUAGES, alternate_urls, current_language, localized_route
 from app.models import Assessment
 from app.review.dashboard import benchmark as others_of
 from app.review.portfolio import benchmark_view
@@ -368,14 +369,29 @@ def resume(token: str):
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{answers}}", methods=["GET"])
 def answers(token: str):
-    """Check your answers, with a change link per answer; submit from here."""
-    assessment = service.find(token)
+    """Check your answers, with a change link per answer; submit from here.
+
+    find_draft: the same query says whether a returned sending is being revised, so a draft that
+    is not needs no second query for the advisor's comments.
+    """
+    assessment = service.find_draft(token)
     return render_answers(assessment)
 
 
 def render_answers(assessment: Assessment, missing: list[str] | None = None, status: int = 200):
     questionnaire = service.questionnaire_of(assessment)
     same_version = assessment.questionnaire_version == questionnaire.version
+    # Each page's "Change" link, made once per page rather than once per answer; a submitted
+    # assessment's answers have none.
+    change_urls = None
+    if not assessment.submitted:
+        change_urls = {
+            number: url_for(
+                "assessment.step", token=assessment.token, number=number, back="answers"
+            )
+            for number in range(1, len(questionnaire.dimensions) + 1)
+        }
+    g.alternates = alternate_urls()  # the page asks for them five times: made once
     return render_template(
         "views/assessment/answers.html",
         assessment=assessment,
@@ -384,14 +400,9 @@ def render_answers(assessment: Assessment, missing: list[str] | None = None, sta
         missing=missing or [],
         number=page_count(assessment),
         total=page_count(assessment),
-        # Each page's "Change" link, made once per page rather than once per answer.
-        change_urls={
-            number: url_for(
-                "assessment.step", token=assessment.token, number=number, back="answers"
-            )
-            for number in range(1, len(questionnaire.dimensions) + 1)
-        },
-        is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
+        answer_rows=answer_rows(
+            questionnaire, assessment.answers, assessment.notes, current_language(), change_urls
+        ),
         advisor_comments={}
         if assessment.submitted
         else review_routes.review_comments_on(assessment),
