@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import render_template_string, url_for
+from flask import flash, render_template_string, url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assessment import answer_rows, review_routes, service
+from app.assessment import answer_rows, review_routes, service, step_page
 from app.core.answers import clean_answer
 from app.core.scoring import is_shown
 from app.extensions import db
@@ -85,13 +85,20 @@ def store(app, role: str, lang: str, answers: dict, notes: dict, **columns: Any)
         return assessment.token
 
 
-def compare(app, client, lang: str, token: str, submit: bool = False) -> str:  # type: ignore[no-untyped-def]
-    """The page from the app and from the reference, equal but for the CSRF token; the page."""
+def compare(app, client, lang: str, token: str, submit: bool = False, flashed: str = "") -> str:  # type: ignore[no-untyped-def]
+    """The page from the app and from the reference, equal but for the CSRF token; the page.
+
+    With `flashed`, the page shows that message, flashed by the page before."""
     path = f"{BASE[lang]}/{token}/{(SUBMIT if submit else ANSWERS)[lang]}"
+    if flashed:
+        with client.session_transaction() as kept:
+            kept["_flashes"] = [("success", flashed)]
     response = client.post(path) if submit else client.get(path)
     drawn = response.get_data(as_text=True)
     with app.test_request_context(path, method="POST" if submit else "GET"):
         app.preprocess_request()
+        if flashed:
+            flash(flashed, "success")
         assessment = service.find(token)
         missing = service.missing_answers(assessment) if submit else []
         assert response.status_code == (400 if missing else 200)
@@ -149,6 +156,33 @@ def test_drafts_with_answers_of_every_kind_draw_the_same_page(db_app, db_client,
         assert "error-summary" in refused
 
 
+def answers_skeletons(app) -> list:  # type: ignore[no-untyped-def]
+    return [key for key in step_page.skeletons()._items if key[0] == "answers"]
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_a_plain_draft_comes_from_its_skeleton_and_is_the_page_drawn_in_full(
+    app, client, monkeypatch, lang
+):
+    questionnaire = app.extensions["questionnaires"]["kommune"]
+    tokens = []
+    for turn in range(3):  # the skeleton is drawn for the first, and filled for the others
+        answers, notes = every_kind(questionnaire, lang, turn)
+        tokens.append(store(app, "kommune", lang, answers, notes))
+        compare(app, client, lang, tokens[-1])
+    with app.app_context():
+        assert ("answers", lang, "kommune", questionnaire.version, True, True) in answers_skeletons(
+            app
+        )
+    # A flashed message is drawn in full with the page, once; then the page is plain again.
+    flashed = compare(app, client, lang, tokens[0], flashed="Gemt & <Qflash>")
+    assert "Gemt &amp; &lt;Qflash&gt;" in flashed
+    assert "Qflash" not in compare(app, client, lang, tokens[0])
+    monkeypatch.setitem(app.config, "STEP_SKELETONS", False)
+    for token in tokens:
+        compare(app, client, lang, token)
+
+
 @pytest.mark.parametrize("lang", ["da", "sv"])
 def test_routing_hides_questions_and_whole_pages_the_same_way(app, client, lang):
     # No partner: the supplier's pages that need one are left out altogether.
@@ -177,7 +211,7 @@ def test_a_submitted_an_older_version_and_a_returned_assessment_draw_the_same_pa
 ):
     questionnaire = db_app.extensions["questionnaires"]["kommune"]
     answers, notes = every_kind(questionnaire, lang, 3)
-    scenario = {"participants": 120, "success_rate": 0.4567, "target_rate": 0.3}
+    scenario = {"participants": 4321, "success_rate": 0.4567, "target_rate": 0.3}
     submitted = store(
         db_app, "kommune", lang, answers, notes, status="submitted", scenario=scenario
     )
@@ -186,6 +220,8 @@ def test_a_submitted_an_older_version_and_a_returned_assessment_draw_the_same_pa
     older = store(db_app, "kommune", lang, answers, notes,
                   questionnaire_version=questionnaire.version - 1)  # fmt: skip
     compare(db_app, db_client, lang, older)
+    with_scenario = store(db_app, "kommune", lang, answers, notes, scenario=scenario)
+    assert "4321" in compare(db_app, db_client, lang, with_scenario)  # its figures, in the text
     returned = store(db_app, "kommune", lang, answers, notes)
     first = next(iter(questionnaire.questions))
     with db_app.app_context():
