@@ -152,19 +152,31 @@ def labels(questionnaire: Questionnaire) -> dict[str, Any]:
     }
 
 
+# Built once, like FIND. The session's copy of the row is not brought up to date by the UPDATE
+# (synchronize_session): the commit right after expires it anyway.
+SUBMIT = (
+    update(Assessment)
+    .where(Assessment.id == bindparam("assessment_id"), Assessment.status == "draft")
+    .values(status="submitted", result=bindparam("result"), submitted_at=bindparam("submitted_at"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def submit(assessment: Assessment) -> bool:
-    """Freeze the result; a second submit changes nothing. True when this call submitted it."""
+    """Freeze the result; a second submit changes nothing. True when this call submitted it.
+
+    The row is not read back: the caller leads on by the link, and the committed instance loads
+    its new state if it is asked for it (which read back a 40 kB result for nothing).
+    """
     questionnaire = questionnaire_of(assessment)
     facts = scenario_facts(scenario_from_dict(assessment.scenario)) if assessment.scenario else None
     result = as_plain(score_assessment(questionnaire, assessment.answers, facts))
     result["labels"] = labels(questionnaire)
     done = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == "draft")
-        .values(status="submitted", result=result, submitted_at=datetime.now(UTC))
+        SUBMIT,
+        {"assessment_id": assessment.id, "result": result, "submitted_at": datetime.now(UTC)},
     )
     db.session.commit()
-    db.session.refresh(assessment)
     return done.rowcount == 1
 
 
