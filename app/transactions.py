@@ -21,6 +21,7 @@ an ordinary transaction (tests/test_transactions.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
@@ -35,6 +36,10 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 NO_TRANSACTION = "no_transaction"
 # app.extensions key: each engine of the app and its autocommit twin (the same pool).
 ENGINES = "autocommit_engines"
+# An execution option: this statement is a whole write by itself (one UPDATE of one row, say).
+# Outside a transaction it commits alone, with no BEGIN and COMMIT around it; inside one it is
+# part of that transaction, as any statement is.
+STANDS_ALONE = "stands_alone"
 # The drivers whose "is a transaction open?" is known here; others always get transactions.
 IN_TRANSACTION = {
     # psycopg 3: the server's transaction status, kept on the client (0 is IDLE).
@@ -53,7 +58,10 @@ class RequestSession(Session):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        if has_request_context() and (
+            request.method in READ_ONLY_METHODS
+            or getattr(current_app.view_functions.get(request.endpoint), WITHOUT, False)
+        ):
             self.info[NO_TRANSACTION] = True
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def, override]
@@ -61,6 +69,19 @@ class RequestSession(Session):
         if bind is None and self.info.get(NO_TRANSACTION):
             return autocommit(engine)
         return engine
+
+
+WITHOUT = "reads_without_transaction"
+
+
+def reads_without_transaction(view: Callable) -> Callable:
+    """A view whose every request (POST too) reads outside a transaction, as a GET does.
+
+    For a view whose writes are statements that stand alone (STANDS_ALONE): any other write it
+    makes still begins a transaction first.
+    """
+    setattr(view, WITHOUT, True)
+    return view
 
 
 def autocommit(engine: Any) -> Any:
@@ -84,7 +105,9 @@ def begin_before_writes(in_transaction):  # type: ignore[no-untyped-def]
     """A before_cursor_execute listener: BEGIN before the first statement that is not a read."""
 
     def listener(conn: Connection, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if context is not None and plain_read(context):
+        if context is not None and (
+            plain_read(context) or context.execution_options.get(STANDS_ALONE)
+        ):
             return
         dbapi = conn.connection.dbapi_connection
         if not in_transaction(dbapi):

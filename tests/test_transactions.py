@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 from flask import Flask, jsonify, request
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from app.extensions import db
 from app.models import PageFeedback
+from app.transactions import STANDS_ALONE, reads_without_transaction
 from tests.conftest import dispose, empty_tables, make_app
 
 
@@ -43,6 +44,11 @@ def driver_connection() -> Any:
 
 def feedback(row_id: int) -> PageFeedback:
     return PageFeedback(id=row_id, page_key="transactions", lang="da", useful=True)
+
+
+def comment_of_row_1(engine: Any) -> str:
+    with engine.connect() as connection:
+        return connection.scalar(select(PageFeedback.comment).where(PageFeedback.id == 1))
 
 
 def count_rows(engine: Any) -> int:
@@ -85,6 +91,27 @@ def add_routes(app: Flask, other: Any) -> None:
         rows = db.session.execute(select(PageFeedback.id).execution_options(yield_per=1))
         return jsonify(ids=sorted(row.id for row in rows))
 
+    @reads_without_transaction
+    def alone():  # type: ignore[no-untyped-def]
+        """A POST outside a transaction: an UPDATE that stands alone, after a write that begins
+        a transaction when ?after_write is given, and before one that fails when ?fail is."""
+        if request.args.get("after_write"):
+            db.session.add(feedback(3))
+            db.session.flush()
+        db.session.execute(
+            update(PageFeedback)
+            .where(PageFeedback.id == 1)
+            .values(comment="changed")
+            .execution_options(synchronize_session=False, **{STANDS_ALONE: True})
+        )
+        dbapi = driver_connection()
+        state = {"autocommit": autocommit(dbapi), "in_transaction": in_transaction(dbapi)}
+        if request.args.get("fail"):
+            db.session.add(feedback(1))
+        db.session.commit()
+        return jsonify(state)
+
+    app.add_url_rule("/t/alone", "t_alone", alone, methods=["POST"])
     app.add_url_rule("/t/read", "t_read", read, methods=["GET", "POST"])
     app.add_url_rule("/t/two-writes", "t_two_writes", two_writes, methods=["GET", "POST"])
     app.add_url_rule("/t/locked-read", "t_locked_read", locked_read)
@@ -176,3 +203,21 @@ def test_a_session_made_before_the_request_keeps_its_transaction(single, pooled)
         got = client.get("/t/read").get_json()
         assert got["autocommit"] is False
         db.session.rollback()
+
+
+def test_an_update_that_stands_alone_commits_alone_outside_a_transaction(pooled) -> None:
+    """In a view that reads without a transaction, such an UPDATE needs no BEGIN: what fails
+    after it does not take it back. After another write it is part of that one's transaction."""
+    client, other = pooled
+    client.post("/t/two-writes")
+    with pytest.raises(IntegrityError):
+        client.post("/t/alone?after_write=1&fail=1")
+    assert comment_of_row_1(other) == ""
+    assert count_rows(other) == 2
+    with pytest.raises(IntegrityError):
+        client.post("/t/alone?fail=1")
+    assert comment_of_row_1(other) == "changed"
+    assert count_rows(other) == 2
+    assert client.post("/t/alone").get_json() == {"autocommit": True, "in_transaction": False}
+    assert client.post("/t/alone?after_write=1").get_json()["in_transaction"] is True
+    assert count_rows(other) == 3
