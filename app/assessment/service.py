@@ -18,7 +18,7 @@ from app.core.simulator import scenario_facts, scenario_from_dict
 from app.errors import DATABASE_DOWN, UnknownLink, cannot_store
 from app.extensions import db
 from app.models import Assessment, RenderedFile, Sending, new_token
-from app.transactions import STANDS_ALONE
+from app.transactions import STANDS_ALONE, autocommit
 
 TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -233,7 +233,7 @@ def stored_file(token: str, name: str) -> bytes | None:
         .join(Assessment, RenderedFile.assessment_id == Assessment.id)
         .where(Assessment.token == token, RenderedFile.name == versioned(name))
     )
-    with db.engine.connect() as connection:
+    with autocommit(db.engine).connect() as connection:  # a read: no BEGIN and ROLLBACK
         return connection.execute(query).scalar()
 
 
@@ -263,7 +263,7 @@ def stored_page_with_sending(
 
     A repeat view of a result is this one lookup on a plain connection, no ORM session.
     """
-    with db.engine.connect() as connection:
+    with autocommit(db.engine).connect() as connection:  # a read: no BEGIN and ROLLBACK
         row = connection.execute(
             _STORED_PAGE_WITH_SENDING, {"token": token, "name": versioned(name)}
         ).first()
