@@ -37,6 +37,7 @@ from app.i18n import LANGUAGES, alternate_urls, current_language, localized_rout
 from app.models import Assessment
 from app.review.dashboard import benchmark as others_of
 from app.review.portfolio import benchmark_view
+from app.transactions import reads_without_transaction
 from app.urls import public_url
 
 bp = Blueprint("assessment", __name__)
@@ -100,6 +101,7 @@ def stored_start(form: StartForm) -> str:
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
+@reads_without_transaction  # a posted page is one SELECT and one UPDATE that stands alone
 def step(token: str, number: int):
     """One dimension's questions; 'save and continue' needs every shown question answered.
 
@@ -487,6 +489,7 @@ def fill_answers(parts: tuple[str, ...], assessment: Assessment, csrf: str, rows
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{submit}}", methods=["POST"])
+@reads_without_transaction  # a SELECT and one conditional UPDATE that stands alone
 def submit(token: str):
     """Submit once; a repeated submit leads to the same result."""
     assessment = service.find(token)
