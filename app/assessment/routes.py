@@ -680,6 +680,46 @@ def answers_json(token: str):
     return attachment(content, "application/json", name)
 
 
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.xlsx", methods=["GET"])
+def answers_xlsx(token: str):
+    """The respondent's own answers and notes as a workbook in the page's language, to take to a
+    board or a steering group."""
+    from app.core.export_rows import Table, answer_rows, write_xlsx
+
+    assessment = service.find(token)
+    questionnaire = service.questionnaire_of(assessment)
+    rows = answer_rows(
+        questionnaire,
+        assessment.answers,
+        assessment.notes,
+        g.lang,
+        lambda q: is_shown(q, assessment.answers, questionnaire),
+    )
+    about = [
+        [_("Organisation"), assessment.organisation],
+        [_("Programme"), assessment.programme],
+        [_("Questionnaire"), questionnaire.title[g.lang]],
+        [_("Started"), assessment.created_at],
+        [_("Submitted"), assessment.submitted_at or _("Not submitted yet")],
+    ]
+    out = BytesIO()
+    write_xlsx(
+        out,
+        [
+            Table(
+                _("Answers"),
+                [_("Page"), _("Question"), _("Answer"), _("How do you know?")],
+                rows,
+                {1: 28, 2: 60, 3: 30, 4: 60},
+            ),
+            Table(_("About"), ["", ""], about, {1: 20, 2: 50}),
+        ],
+    )
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = download_name(_("answers"), assessment.programme, "xlsx")
+    return attachment(out.getvalue(), mimetype, name)
+
+
 def attachment(content: bytes, mimetype: str, name: str) -> Response:
     """A download named in the page's language (an ASCII name, so every browser keeps it)."""
     return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
