@@ -23,7 +23,16 @@ from pathlib import Path  # noqa: E402
 from flask import Flask  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
-from app import boundary, errors, i18n, logredact, public, security, templating  # noqa: E402
+from app import (  # noqa: E402
+    boundary,
+    errors,
+    i18n,
+    logredact,
+    public,
+    security,
+    templating,
+    transactions,
+)
 from app.config import configure  # noqa: E402
 from app.core import built  # noqa: E402
 from app.core.content import load_library  # noqa: E402
@@ -101,6 +110,7 @@ def _create_app(test_config: dict | None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
+    transactions.init_app(app, db)
     init_migrations(app)
     babel.init_app(app, locale_selector=i18n.current_language)
     csrf.init_app(app)

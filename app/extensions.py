@@ -13,12 +13,15 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from app.transactions import RequestSession
+
 
 class Base(DeclarativeBase):
     """Base class for the typed models."""
 
 
-db = SQLAlchemy(model_class=Base)
+# GET and HEAD requests read on autocommit connections (app/transactions.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -48,6 +48,7 @@ LIMITED = {
     "assessment.pdf": ("files", None),
     "assessment.radar_png": ("files", None),
     "assessment.benchmark": ("files", None),
+    "assessment.answers_xlsx": ("files", None),
     "assessment.start": ("forms", ["POST"]),
     "assessment.step": ("questionnaire", ["POST"]),
     "assessment.submit": ("forms", None),

@@ -168,7 +168,8 @@ class Stack:
         process = subprocess.Popen(  # noqa: S603
             [self.python, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "app:create_app()"],
             cwd=ROOT,
-            env={**self.env, "BIND": f"127.0.0.1:{port}"},
+            # nginx's access.log has every request once; the instances' own would say it again.
+            env={"GUNICORN_ACCESS_LOG": "", **self.env, "BIND": f"127.0.0.1:{port}"},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches serve.py, which stops it in order

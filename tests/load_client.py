@@ -1,9 +1,9 @@
 """Simulated respondents over real HTTP: light enough to load two app servers from the same machine.
 
-Each respondent is a browser without the browser: one keep-alive connection (http.client), its
-own cookies, the CSRF token read from each form, and the Origin header a browser sends with a
-form. It starts an assessment, answers every page it is led to (notes on some questions), saves
-and leaves on one page, comes back through the secret link shown, and submits.
+Each respondent is a browser without the browser: one keep-alive connection, its own cookies,
+the CSRF token read from each form, and the Origin header a browser sends with a form. It starts
+an assessment, answers every page it is led to (notes on some questions), saves and leaves on one
+page, comes back through the secret link shown, and submits.
 
 The flow is a generator that yields each request and receives its answer, so one flow serves
 two drivers: `closed_loop` (every respondent at once, each as fast as answers come) and
@@ -12,38 +12,49 @@ the moment a request was due so that a slow server cannot hide its queue).
 
 A request that meets a connection error, 502, 503 or 504 is sent again, a bounded number of
 times: every attempt is recorded, so a report can tell a clean run from one that needed retries.
+
+The client shares the servers' two cores, so what it spends is taken from what it measures, and
+it spends as little as it can: one thread drives every connection of a run (`Loop`, a selector
+over non-blocking sockets: a thread a respondent cost a wake-up and two hand-overs of the GIL a
+request), tests/http_lite.py speaks HTTP, and what the database should hold is worked out when
+asked for, after the run.
 """
 
 from __future__ import annotations
 
-import http.client
+import functools
+import heapq
+import itertools
 import os
 import random
 import re
+import selectors
 import statistics
 import threading
 import time
 import zlib
 from collections import Counter, deque
-from collections.abc import Generator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from app.core.answers import clean_answer
 from app.core.questionnaire import Question, Questionnaire
 from app.core.scoring import is_shown
 from app.i18n import SECTIONS
+from tests import http_lite
 
 RETRIED = {502, 503, 504}
 ATTEMPTS = 6
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # seconds a connection may stay silent while an answer is awaited
 # The open loop gives up when this many seconds' worth of requests wait for an answer.
 BACKLOG_SECONDS = 5.0
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"')  # fmt: skip
 TOKEN_RE = re.compile(r"/([A-Za-z0-9_-]{43})/")
+SECRET_LINK_RE = re.compile(r'<a href="https?://[^/"]+(/[^"]*/([A-Za-z0-9_-]{43}))">')
 ROLES = ("kommune", "leverandoer")
 # Lines of figures for the summary at the end of a pytest run (tests/conftest.py prints them).
 REPORT: list[str] = []
@@ -124,61 +135,245 @@ class Answer:
     body: str
 
 
+# What a request comes to: its answer, or why there is none (a FlowError after ATTEMPTS, or a
+# request that cannot be sent, such as a link with a space in it).
+Outcome = Answer | Exception
+
+
 class Browser:
-    """One respondent's connection and cookies."""
+    """One respondent's connection and cookies, and the request it has under way.
+
+    `send` is the blocking way to send a request; a run's Loop calls `begin` for many browsers
+    at once. A browser stays with the first loop that sends for it."""
 
     def __init__(self, port: int, origin: str, recorder: Recorder) -> None:
         self.port = port
         self.origin = origin
         self.recorder = recorder
         self.cookies: dict[str, str] = {}
-        self.connection: http.client.HTTPConnection | None = None
+        self.connection: http_lite.Connection | None = None
+        self.loop: Loop | None = None
+        self.own_loop = False  # made by `send`, closed with the browser
+        self.watching = 0  # the selector events registered for the connection
+        self.request: Request | None = None
+        self.due: float | None = None
+        self.done: Callable[[Outcome], None] = _nothing
+        self.attempt = 0
+        self.started = 0.0
+        self.deadline = float("inf")
 
     def send(self, request: Request, due: float | None = None) -> Answer:
         """The request, sent again on a connection error or 502/503/504 (ATTEMPTS at most)."""
-        for attempt in range(ATTEMPTS):
-            started = due if due is not None and attempt == 0 else time.monotonic()
-            try:
-                answer = self._once(request)
-            except (OSError, http.client.HTTPException):
-                self.close()
-                answer = Answer(0, "", "")
-            ended = time.monotonic()
-            self.recorder.add(Attempt(request.kind, answer.status, ended - started, ended,
-                                      attempt > 0))  # fmt: skip
-            if answer.status and answer.status not in RETRIED:
-                return answer
-            time.sleep(0.05 * (attempt + 1))  # a client's back-off before it tries again
-        raise FlowError(f"{request.kind} {request.method} failed {ATTEMPTS} times")
+        if self.loop is None:
+            self.loop, self.own_loop = Loop(), True
+        assert self.own_loop, "a browser of a run's loop is sent for by that loop"
+        outcomes: list[Outcome] = []
+        self.begin(self.loop, request, due, outcomes.append)
+        self.loop.run()
+        if isinstance(outcomes[0], Exception):
+            raise outcomes[0]
+        return outcomes[0]
 
-    def _once(self, request: Request) -> Answer:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+    def begin(
+        self, loop: Loop, request: Request, due: float | None, done: Callable[[Outcome], None]
+    ) -> None:
+        """Send the request as `send` does, on `loop`; `done` gets the answer, or the error that
+        `send` would raise."""
+        if self.loop is None:
+            self.loop = loop
+        assert loop is self.loop, "a browser stays with one loop"
+        assert self.request is None, "one request at a time"
+        self.request, self.due, self.done, self.attempt = request, due, done, 0
+        loop.busy.add(self)
+        self._attempt()
+
+    def _attempt(self) -> None:
+        request = self.request
+        assert request is not None
+        due = self.due
+        self.started = due if due is not None and self.attempt == 0 else time.monotonic()
         headers = {"Accept-Encoding": "gzip", "Accept-Language": "da"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if request.form is not None:
-            body = urlencode(request.form, doseq=True).encode()
+            body = form_body(request.form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin
-        self.connection.request(request.method, request.path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        raw = response.read()
-        if response.getheader("Content-Encoding") == "gzip":
+        try:
+            if self.connection is None:
+                self.connection = http_lite.Connection("127.0.0.1", self.port)
+            self.connection.start(request.method, request.path, headers, body)
+        except OSError:
+            self._failed()
+            return
+        except ValueError as error:  # not a request that can be sent: the flow's mistake
+            self._finish(error)
+            return
+        self.deadline = time.monotonic() + TIMEOUT
+        self._watch(self.connection.wants())
+
+    def ready(self, sock: Any, events: int) -> None:
+        """The selector found the connection's socket ready for `events`."""
+        if self.connection is None or sock is not self.connection.sock:
+            return  # news of a socket closed since, whose number a new one may have
+        if self.request is None or self.deadline == float("inf"):
+            # Idle: the server closed the connection (or wrote unasked). The next request finds
+            # out, as it would on http.client: an attempt cut off, and sent again.
+            self._watch(0)
+            return
+        try:
+            response = self.connection.progress(events)
+        except OSError:  # the socket's errors, and http_lite.ProtocolError
+            self._failed()
+            return
+        self.deadline = time.monotonic() + TIMEOUT
+        if response is None:
+            self._watch(self.connection.wants())
+        else:
+            self._answered(response)
+
+    def expire(self, now: float) -> None:
+        """Give up on the attempt if the connection has been silent for TIMEOUT seconds."""
+        if now > self.deadline:
+            self._failed()
+
+    def _answered(self, response: http_lite.Response) -> None:
+        raw = response.body
+        if response.headers.get("content-encoding") == "gzip":
             raw = zlib.decompress(raw, 16 + zlib.MAX_WBITS)
-        for cookie in response.headers.get_all("Set-Cookie") or []:
+        for cookie in response.cookies:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value.strip()
-        if response.getheader("Connection", "").lower() == "close":
-            self.close()
-        location = urlsplit(response.getheader("Location", "")).path
-        return Answer(response.status, location, raw.decode("utf-8", "replace"))
+        if response.will_close:
+            self._disconnect()
+        location = response.headers.get("location", "")
+        location = urlsplit(location).path if location else ""
+        answer = Answer(response.status, location, raw.decode("utf-8", "replace"))
+        self._record(answer.status)
+        if answer.status in RETRIED:
+            self._later()
+        else:
+            self._finish(answer)
 
-    def close(self) -> None:
+    def _failed(self) -> None:
+        self._disconnect()
+        self._record(0)
+        self._later()
+
+    def _record(self, status: int) -> None:
+        ended = time.monotonic()
+        assert self.request is not None
+        self.recorder.add(Attempt(self.request.kind, status, ended - self.started, ended,
+                                  self.attempt > 0))  # fmt: skip
+
+    def _later(self) -> None:
+        """A client's back-off before it tries again, or gives up after ATTEMPTS."""
+        assert self.loop is not None
+        self.deadline = float("inf")
+        self.loop.call_at(time.monotonic() + 0.05 * (self.attempt + 1), self._again)
+
+    def _again(self) -> None:
+        self.attempt += 1
+        if self.attempt < ATTEMPTS:
+            self._attempt()
+            return
+        request = self.request
+        assert request is not None
+        self._finish(FlowError(f"{request.kind} {request.method} failed {ATTEMPTS} times"))
+
+    def _finish(self, outcome: Outcome) -> None:
+        done = self.done
+        self.request, self.done, self.deadline = None, _nothing, float("inf")
+        assert self.loop is not None
+        self.loop.busy.discard(self)
+        done(outcome)
+
+    def _watch(self, events: int) -> None:
+        """Have the loop's selector watch the connection for `events` (0: not at all)."""
+        if events == self.watching:
+            return
+        assert self.loop is not None and self.connection is not None
+        selector = self.loop.selector
+        if not self.watching:
+            selector.register(self.connection.sock, events, self)
+        elif not events:
+            selector.unregister(self.connection.sock)
+        else:
+            selector.modify(self.connection.sock, events, self)
+        self.watching = events
+
+    def _disconnect(self) -> None:
         if self.connection is not None:
+            self._watch(0)
             self.connection.close()
             self.connection = None
+
+    def close(self) -> None:
+        self._disconnect()
+        if self.own_loop and self.loop is not None:
+            self.loop.close()
+            self.loop, self.own_loop = None, False
+
+
+def _nothing(outcome: Outcome) -> None:
+    pass
+
+
+# Form fields and their values recur from respondent to respondent, and so do the words of the
+# notes and texts: each is quoted once.
+_quote_word = functools.lru_cache(maxsize=4096)(quote_plus)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(text: str) -> str:
+    """quote_plus(text), word by word (it quotes character by character, a space as "+")."""
+    return "+".join(map(_quote_word, text.split(" ")))
+
+
+def form_body(form: dict[str, Any]) -> str:
+    """urlencode(form, doseq=True) for string and list values, with the quoting cached."""
+    pairs = []
+    for name, value in form.items():
+        key = _quote(str(name))
+        if isinstance(value, list | tuple):
+            pairs.extend(f"{key}={_quote(str(v))}" for v in value)
+        else:
+            pairs.append(f"{key}={_quote(str(value))}")
+    return "&".join(pairs)
+
+
+class Loop:
+    """Every request of a run on one thread: a selector says which connections can go on, a heap
+    of timers holds the back-offs and the open loop's arrival schedule."""
+
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.timers: list[tuple[float, int, Callable[[], None]]] = []
+        self.order = itertools.count()  # ties in the heap go first come, first served
+        self.busy: set[Browser] = set()  # browsers with a request under way
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> None:
+        heapq.heappush(self.timers, (when, next(self.order), callback))
+
+    def run(self) -> None:
+        """Until no request is under way and no timer is left."""
+        timers, select = self.timers, self.selector.select
+        check = time.monotonic() + 1.0
+        while self.busy or timers:
+            now = time.monotonic()
+            while timers and timers[0][0] <= now:
+                heapq.heappop(timers)[2]()
+            if now >= check:  # silent connections: once a second is often enough
+                for browser in list(self.busy):
+                    browser.expire(now)
+                check = now + 1.0
+            wait = min(timers[0][0] - now, 1.0) if timers else 1.0
+            for key, events in select(max(0.0, wait)) if self.busy or timers else ():
+                key.data.ready(key.fileobj, events)
+
+    def close(self) -> None:
+        self.selector.close()
 
 
 def controllers(questionnaire: Questionnaire) -> set[str]:
@@ -200,22 +395,49 @@ def controllers(questionnaire: Questionnaire) -> set[str]:
     return found
 
 
+def once_per_object(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """compute(x) worked out once for each x (questionnaires and questions hold dicts: they
+    cannot be hashed, so they are told apart by identity, and kept)."""
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def cached(x: Any) -> Any:
+        hit = cache.get(id(x))
+        if hit is None or hit[0] is not x:
+            hit = cache[id(x)] = (x, compute(x))
+        return hit[1]
+
+    return cached
+
+
+@once_per_object
+def picks(question: Question) -> tuple[Any, list[str]]:
+    """A choice question's best answer, and the values a respondent picks from at random."""
+    if question.type == "multiple":
+        options = sorted(question.options, key=lambda o: o.score)
+        return [o.value for o in options if o.score > 0], [
+            o.value for o in options if not o.exclusive
+        ]
+    choices = sorted(question.choices(), key=lambda o: o.score)
+    return choices[-1].value, [*[o.value for o in choices], "dont_know"]
+
+
+controllers_of = once_per_object(controllers)
+
+
 def planned_answer(question: Question, fixed: bool, rng: random.Random, index: int) -> Any:
     """What a respondent picks: the best where other questions depend on it, else at random."""
     if question.type == "text":
         return f"Svar fra respondent {index}: «{question.id}» & <i>æøå</i>"
     if question.type == "number":
         return str(int(question.max if question.max is not None else 10))
+    best, values = picks(question)
     if question.type == "multiple":
-        options = sorted(question.options, key=lambda o: o.score)
         if fixed:
-            return [o.value for o in options if o.score > 0]
-        plain = [o.value for o in options if not o.exclusive]
-        return sorted(rng.sample(plain, rng.randint(1, len(plain))))
-    choices = sorted(question.choices(), key=lambda o: o.score)
+            return list(best)
+        return sorted(rng.sample(values, rng.randint(1, len(values))))
     if fixed:
-        return choices[-1].value
-    return rng.choice([*[o.value for o in choices], "dont_know"])
+        return best
+    return rng.choice(values)
 
 
 class Respondent:
@@ -226,12 +448,12 @@ class Respondent:
         self.lang = "da" if index % 3 else "sv"
         self.questionnaire = questionnaires[ROLES[index % len(ROLES)]]
         self.rng = random.Random(seed * 100_003 + index)  # noqa: S311 (answers, not secrets)
-        self.fixed = controllers(self.questionnaire)
+        self.fixed = controllers_of(self.questionnaire)
         self.organisation = f"Load {index} Kommune"
         self.token = ""
-        # What the site should store: save_page's rules applied to what was sent, page by page.
-        self.expected_answers: dict[str, Any] = {}
-        self.expected_notes: dict[str, str] = {}
+        self.pages: list[tuple[int, dict[str, Any]]] = []  # each page saved, and what was sent
+        self._expected: tuple[dict[str, Any], dict[str, str]] = ({}, {})
+        self._applied = 0  # pages in self._expected
         self.save_at = 1 + index % max(1, len(self.questionnaire.dimensions) - 1)
         self.submitted = False
 
@@ -295,10 +517,32 @@ class Respondent:
         return form
 
     def record_page(self, number: int, form: dict[str, Any]) -> None:
+        """A page the site saved, and what was sent in it."""
+        self.pages.append((number, form))
+
+    @property
+    def expected_answers(self) -> dict[str, Any]:
+        """The answers the site should store: worked out when asked for (after the run: none
+        of it is taken from the servers' time)."""
+        return self._expectations()[0]
+
+    @property
+    def expected_notes(self) -> dict[str, str]:
+        return self._expectations()[1]
+
+    def _expectations(self) -> tuple[dict[str, Any], dict[str, str]]:
+        for number, form in self.pages[self._applied :]:
+            self._expected = self.saved(number, form, *self._expected)
+            self._applied += 1
+        return self._expected
+
+    def saved(
+        self, number: int, form: dict[str, Any], before: dict[str, Any], notes: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """What a saved page leaves in the database (the rules of app/assessment/service.py)."""
         questionnaire = self.questionnaire
         ids = [q.id for q in questionnaire.dimensions[number - 1].questions]
-        answers = {k: v for k, v in self.expected_answers.items() if k not in ids}
+        answers = {k: v for k, v in before.items() if k not in ids}
         for qid in ids:
             value, error = clean_answer(questionnaire.questions[qid], form.get(f"q_{qid}"),
                                         self.lang)  # fmt: skip
@@ -308,15 +552,15 @@ class Respondent:
         for qid in list(answers):
             if not is_shown(questionnaire.questions[qid], answers, questionnaire):
                 del answers[qid]
-        notes = {k: v for k, v in self.expected_notes.items() if k not in ids}
+        notes = {k: v for k, v in notes.items() if k not in ids}
         notes.update({q: form[f"note_{q}"].strip() for q in ids if f"note_{q}" in form})
-        self.expected_answers, self.expected_notes = answers, notes
+        return answers, notes
 
     def secret_link(self, body: str) -> str:
-        match = re.search(rf'<a href="https?://[^/"]+(/[^"]*/{self.token})">', body)
-        if match is None:
-            raise FlowError("the saved page shows no secret link")
-        return match.group(1)
+        for match in SECRET_LINK_RE.finditer(body):
+            if match.group(2) == self.token:
+                return match.group(1)
+        raise FlowError("the saved page shows no secret link")
 
 
 def csrf(answer: Answer) -> str:
@@ -366,15 +610,67 @@ class Run:
         }
 
 
+def follow(
+    loop: Loop,
+    respondent: Respondent,
+    browser: Browser,
+    finished: Callable[[Exception | None], None],
+) -> None:
+    """`drive` on a loop: `finished` gets None at the end of the flow, or what stopped it."""
+    flow = respondent.flow()
+
+    def step(outcome: Outcome | None) -> None:
+        try:
+            if isinstance(outcome, Exception):
+                raise outcome
+            request = next(flow) if outcome is None else flow.send(outcome)
+        except StopIteration:
+            browser.close()
+            finished(None)
+        except Exception as error:
+            browser.close()
+            finished(error)
+        else:
+            browser.begin(loop, request, None, step)
+
+    step(None)
+
+
 def closed_loop(
     port: int, origin: str, questionnaires: dict[str, Questionnaire], count: int, seed: int = 0
 ) -> tuple[ThreadPoolExecutor, list, Run]:
-    """Start `count` respondents at once, one thread each; returns at once (see `finish`)."""
+    """Start `count` respondents at once, all on one thread of their own (a Loop), with a future
+    each; returns at once (see `finish`)."""
     recorder = Recorder()
     respondents = [Respondent(i, questionnaires, seed) for i in range(count)]
     run = Run(respondents, recorder, [], time.monotonic(), 0.0)
-    pool = ThreadPoolExecutor(count)
-    futures = [pool.submit(drive, r, Browser(port, origin, recorder)) for r in respondents]
+    futures: list[Future] = [Future() for _ in respondents]
+
+    def settle(future: Future) -> Callable[[Exception | None], None]:
+        def finished(error: Exception | None) -> None:
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+        return finished
+
+    def go() -> None:
+        loop = Loop()
+        try:
+            for respondent, future in zip(respondents, futures, strict=True):
+                follow(loop, respondent, Browser(port, origin, recorder), settle(future))
+            loop.run()
+        except BaseException as error:  # the loop itself broke: tell whoever waits
+            for future in futures:
+                if not future.done():
+                    future.set_exception(error)
+            raise
+        finally:
+            loop.close()
+
+    pool = ThreadPoolExecutor(1)
+    pool.submit(go)
     return pool, futures, run
 
 
@@ -404,55 +700,72 @@ def open_loop(
 
     Each due moment goes to the respondent that has waited longest for its next request, or to
     a new one when all are busy; the latency of a request counts from its due moment.
+
+    At most `threads` requests are under way at once, as many as the threads that once sent
+    them; a request due beyond that waits its turn, its latency counted from its due moment.
     """
+    Item = tuple[Respondent, Browser, Generator, Request]
     recorder = Recorder()
-    ready: deque[tuple[Respondent, Browser, Generator, Request]] = deque()
+    loop = Loop()
+    ready: deque[Item] = deque()  # respondents waiting for their next request to be due
+    queued: deque[tuple[Item, float]] = deque()  # due, waiting their turn
     respondents: list[Respondent] = []
     failures: list[tuple[int, str]] = []
-    lock = threading.Lock()
+    total = int(rate * seconds)
+    overloaded_at: int | None = None
 
-    def fresh() -> tuple[Respondent, Browser, Generator, Request]:
-        with lock:
-            respondent = Respondent(len(respondents), questionnaires, seed)
-            respondents.append(respondent)
+    def fresh() -> Item:
+        respondent = Respondent(len(respondents), questionnaires, seed)
+        respondents.append(respondent)
         flow = respondent.flow()
         return respondent, Browser(port, origin, recorder), flow, next(flow)
 
-    def one(item: tuple[Respondent, Browser, Generator, Request], due: float) -> None:
+    def start(item: Item, due: float) -> None:
         respondent, browser, flow, request = item
-        try:
-            following = flow.send(browser.send(request, due))
-        except StopIteration:
-            browser.close()
-            return
-        except Exception as error:
-            failures.append((respondent.index, f"{type(error).__name__}: {error}"))
-            browser.close()
-            return
-        ready.append((respondent, browser, flow, following))
 
-    total = int(rate * seconds)
-    started = time.monotonic()
-    overloaded = False
-    with ThreadPoolExecutor(threads) as pool:
-        for k in range(total):
-            due = started + k / rate
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)  # pacing: the arrival schedule, not a wait for anything
-            if k - len(recorder) > rate * BACKLOG_SECONDS:
-                overloaded = True  # more than BACKLOG_SECONDS of requests unanswered: stop
-                break
+        def answered(outcome: Outcome) -> None:
             try:
-                item = ready.popleft()
-            except IndexError:
-                item = fresh()
-            pool.submit(one, item, due)
+                if isinstance(outcome, Exception):
+                    raise outcome
+                following = flow.send(outcome)
+            except StopIteration:
+                browser.close()
+            except Exception as error:
+                failures.append((respondent.index, f"{type(error).__name__}: {error}"))
+                browser.close()
+            else:
+                ready.append((respondent, browser, flow, following))
+            if queued:
+                start(*queued.popleft())
+
+        browser.begin(loop, request, due, answered)
+
+    def arrive(k: int) -> None:
+        nonlocal overloaded_at
+        if k - len(recorder) > rate * BACKLOG_SECONDS:
+            overloaded_at = k  # more than BACKLOG_SECONDS of requests unanswered: stop
+            return
+        item = ready.popleft() if ready else fresh()
+        due = started + k / rate
+        if len(loop.busy) < threads:
+            start(item, due)
+        else:
+            queued.append((item, due))
+        if k + 1 < total:
+            loop.call_at(started + (k + 1) / rate, functools.partial(arrive, k + 1))
+
+    started = time.monotonic()
+    if total:
+        loop.call_at(started, functools.partial(arrive, 0))
+    loop.run()
     ended = time.monotonic()
-    if overloaded:
-        failures.append((-1, f"overloaded: {k} of {total} requests sent, {len(recorder)} answered"))
+    if overloaded_at is not None:
+        failures.append(
+            (-1, f"overloaded: {overloaded_at} of {total} requests sent, {len(recorder)} answered")
+        )
     for _respondent, browser, _flow, _request in ready:
         browser.close()
+    loop.close()
     return Run(respondents, recorder, failures, started, ended)
 
 

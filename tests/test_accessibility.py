@@ -27,6 +27,7 @@ PAGE_TYPES = {
     "supplier obligations": ("/da/krav-til-leverandoeren", "/sv/krav-pa-utforaren"),
     "search results": ("/da/soeg?q=målgrupper", "/sv/sok?q=målgrupperna"),
     "empty search": ("/da/soeg?q=", "/sv/sok?q="),
+    "search with suggestions": ("/da/soeg?q=remitering", "/sv/sok?q=betalingsmodel"),
     "simulator": ("/da/betalingssimulator", "/sv/betalningssimulator"),
     "simulator with errors": (
         "/da/betalingssimulator?participants=0&success_rate=x",

@@ -481,3 +481,24 @@ def test_a_code_already_used_elsewhere_is_refused_even_to_a_request_that_read_th
         assert accounts.check_second_factor(stale, code) is None
         db.session.commit()
     assert advisor_row(db_app, account).totp_last_step is not None
+
+
+def test_a_recovery_code_used_elsewhere_is_refused_to_a_request_that_read_the_row_before(
+    db_app, clock
+):
+    """The same race for a recovery code: each is good once, whoever read the row first (on
+    SQLite and PostgreSQL). Another code used meanwhile does not stop a good one."""
+    account, _secret, codes = set_up_second_factor(db_app, db_app.test_client(), clock)
+    with db_app.app_context():
+        stale = advisor_row(db_app, account)  # read before either code below was used
+    with db_app.app_context():
+        fresh = db.session.get(Advisor, account.id)
+        assert accounts.check_second_factor(fresh, codes[0]) == "recovery"
+        db.session.commit()
+    with db_app.app_context():
+        db.session.add(stale)
+        assert len(stale.recovery_codes) == 10  # what the late request believes
+        assert accounts.check_second_factor(stale, codes[0]) is None
+        assert accounts.check_second_factor(stale, codes[1]) == "recovery"
+        db.session.commit()
+    assert len(advisor_row(db_app, account).recovery_codes) == 8

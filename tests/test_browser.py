@@ -73,7 +73,8 @@ def test_pages_fit_a_320_pixel_screen(page: Page, live_server):
 def test_printing_leaves_out_navigation_and_the_feedback_form(page: Page, live_server):
     page.goto(live_server.url + "/da/om")
     page.emulate_media(media="print")
-    expect(page.locator(".main-nav")).to_be_hidden()
+    expect(page.locator(".navigation-menu")).to_be_hidden()
+    expect(page.locator("#header-search")).to_be_hidden()
     expect(page.locator(".feedback")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 

@@ -407,6 +407,15 @@ PAGES: list[tuple[str, Fetch]] = [
         lambda s, lang: s.get(s.url("search.results", lang, q="målgruppe"), must_show="search-hit"),
     ),
     ("search without results", lambda s, lang: s.get(s.url("search.results", lang, q="zzxq"))),
+    (
+        "search with a suggestion and the other language's results",
+        lambda s, lang: s.get(
+            s.url(
+                "search.results", lang, q="betalningsmodell" if lang == "da" else "betalingsmodel"
+            ),
+            must_show="search-other-hits",
+        ),
+    ),
     ("empty search", lambda s, lang: s.get(s.url("search.results", lang, q=""))),
     ("overlong search", lambda s, lang: s.get(s.url("search.results", lang, q="ord " * 100))),
     ("simulator", lambda s, lang: s.get(s.url("simulator.page", lang), must_show="<svg")),

@@ -298,6 +298,10 @@ def test_no_log_holds_a_secret_link(stack):
     logs = {path.name: path.read_text() for path in stack.run_dir.glob("*.log")}
     assert {"access.log", "nginx-error.log"} <= set(logs)
     assert "{token}" in logs["access.log"]
+    # nginx keeps the one access log; the instances' logs hold their errors and start-up only.
+    instance_logs = [text for name, text in logs.items() if name.startswith("gunicorn-")]
+    assert len(instance_logs) == len(stack.upstream_ports)
+    assert all('"GET /' not in text and '"POST /' not in text for text in instance_logs)
     for name, text in logs.items():
         leaked = [t for t in stored if t in text]
         assert leaked == [], name

@@ -350,3 +350,24 @@ def test_programme_pages_need_a_login_and_unknown_ones_are_not_found(db_app, db_
     assert gone.status_code == 404
     with db_app.app_context():
         assert db.session.scalar(select(Assessment.id)) is not None
+
+
+def test_a_programme_overlay_is_drawn_once_and_again_only_when_a_score_changes(app, monkeypatch):
+    from app.advisor import programme_view
+    from app.core import charts
+
+    drawn = []
+    real = charts.radar_overlay_figure
+    monkeypatch.setattr(
+        charts, "radar_overlay_figure", lambda *a, **k: drawn.append(a) or real(*a, **k)
+    )
+    programme_view.drawn_overlay.cache_clear()
+    party = programme_view.PartyView(None, "Kommune", "Aarhus <Kommune> & co", "/x")
+    with app.test_request_context("/da/"):
+        first = programme_view.overlay_svg([party], [("Målgruppe", [40.0]), ("Økonomi", [55.5])])
+        again = programme_view.overlay_svg([party], [("Målgruppe", [40.0]), ("Økonomi", [55.5])])
+        changed = programme_view.overlay_svg([party], [("Målgruppe", [41.0]), ("Økonomi", [55.5])])
+    assert len(drawn) == 2
+    assert again == first and changed != first
+    assert 'id="programme-radar"' in first
+    assert "Aarhus &lt;Kommune&gt; &amp; co" in first and "<Kommune>" not in first

@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 
 from app.core.answers import clean_answer
 from app.core.questionnaire import DONT_KNOW, Question, Questionnaire, load_questionnaires
-from app.core.scoring import CAP_INDEX, applies, as_plain, score_assessment, score_dimension
+from app.core.scoring import (
+    CAP_INDEX,
+    Known,
+    advice_from_answers,
+    answer_of,
+    applies,
+    as_plain,
+    counted,
+    question_score,
+    score_assessment,
+    score_dimension,
+)
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questionnaires"
@@ -347,6 +358,34 @@ def test_raising_one_answer_never_lowers_its_dimensions_score(questionnaire, dat
     _, before = score_dimension(questionnaire, question.dimension, answers)
     _, after = score_dimension(questionnaire, question.dimension, raised)
     assert after >= before
+
+
+@pytest.mark.parametrize("questionnaire", [*ALL, FIXTURE_SUPPLIER], ids=lambda q: q.id)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_what_scoring_keeps_of_the_answers_is_what_each_function_finds_alone(questionnaire, data):
+    """score_assessment works out routing and scores once per question (Known): the result is
+    the one the functions give asked one by one with the plain answers."""
+    answers = data.draw(answer_sets(questionnaire))
+    # "Don't know" to some questions routing hides as well (a stored set may hold them).
+    for qid in data.draw(st.sets(st.sampled_from(sorted(questionnaire.questions)))):
+        answers.setdefault(qid, DONT_KNOW)
+    known = Known(answers, questionnaire)
+    for q in questionnaire.questions.values():
+        assert applies(q, known, questionnaire) == applies(q, answers, questionnaire)
+        answer = answer_of(q, answers, questionnaire)
+        alone = (answer, question_score(q, answer, answers, questionnaire))
+        assert counted(q, known, questionnaire) == alone == counted(q, answers, questionnaire)
+    assert known == answers  # the answers themselves are a copy, unchanged
+    result = score_assessment(questionnaire, answers)
+    for d, shown in zip(result.dimensions, questionnaire.dimensions, strict=True):
+        plain, _ = score_dimension(questionnaire, shown.id, answers)
+        assert (d.id, d.score, d.answered, d.unknown, d.shown, d.status, d.uncapped_level) == (
+            plain.id, plain.score, plain.answered, plain.unknown, plain.shown, plain.status,
+            plain.level,
+        )  # fmt: skip
+    actions, more = advice_from_answers(questionnaire, answers, questionnaire.id)
+    assert (result.actions, result.advice) == (tuple(actions), tuple(more))
 
 
 @pytest.mark.parametrize("questionnaire", ALL, ids=lambda q: q.id)

@@ -119,3 +119,102 @@ def test_every_page_has_a_search_box(client):
     for url in ("/da/", "/sv/verktygslada/", "/da/findes-ikke"):
         response = client.get(url)
         assert 'role="search"' in response.get_data(as_text=True), url
+
+
+# --- a search that forgives: typos, the other language, glossary entries first --------------------
+
+
+def test_a_typo_is_answered_with_the_nearest_word_the_texts_use(index):
+    assert index.suggestion("da", "målgrupe") is None  # the same stem: found, nothing to correct
+    assert index.suggestion("da", "indsast") == "indsats"  # two letters swapped: one edit
+    assert index.suggestion("da", "beskrv målgruppen") == "beskriv målgruppen"
+    assert index.suggestion("da", "xqzvw") is None  # nothing near it
+    assert index.suggestion("da", "ind") is None  # too short to guess at
+
+
+def test_a_word_of_the_other_language_finds_its_pages_there(index):
+    answer = index.forgiving("sv", "indsatsen borgerne")
+    assert answer.hits == []
+    assert answer.other_lang == "da"
+    assert titles(answer.other_hits) == ["Indsats"]
+
+
+def test_a_typo_in_the_other_languages_word_is_corrected_there(index):
+    answer = index.forgiving("da", "invånrna")
+    assert (answer.hits, answer.suggestion, answer.other_hits) == ([], None, [])
+    assert answer.other_suggestion == "invånarna"
+
+
+def test_glossary_entries_come_first(index):
+    index.add(
+        Document(("glossary", "indsats"), "da", "Indsats", "Indsats. Det, der gøres.", "glossary")
+    )
+    index.add(
+        Document(
+            ("steps", "borger"), "da", "Indsats for borgere", "Indsats indsats indsats.", "steps"
+        )
+    )
+    kinds = [hit.document.kind for hit in index.search("da", "indsats")]
+    assert kinds[0] == "glossary" and set(kinds[1:]) == {"steps"}
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "suggestion", "text"),
+    [
+        ("/sv/sok", "betalningsmodel", "betalningsmodell", "Menade ni: betalningsmodell?"),
+        ("/sv/sok", "remitering", "remittering", "Menade ni: remittering?"),
+        ("/da/soeg", "betalningsmodel", "betalingsmodel", "Mente du: betalingsmodel?"),
+    ],
+)
+def test_a_misspelt_search_offers_what_was_meant_and_the_link_finds_it(
+    client, path, query, suggestion, text
+):
+    soup = get_page(client, path, query_string={"q": query})
+    assert soup.select(".search-hit") == []
+    assert soup.select_one(".search-suggestion").get_text() == text
+    link = soup.select_one(".search-suggestion a")
+    assert link.get_text() == suggestion
+    followed = get_page(client, link["href"])
+    assert followed.select(".search-results .search-hit")
+    assert followed.select_one("#page-search")["value"] == suggestion
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "heading", "other"),
+    [
+        ("/sv/sok", "betalingsmodel", "träffar på danska", "/da/"),
+        ("/da/soeg", "betalningsmodell", "resultater på svensk", "/sv/"),
+    ],
+)
+def test_a_word_of_the_other_language_is_offered_that_languages_pages(
+    client, path, query, heading, other
+):
+    soup = get_page(client, path, query_string={"q": query})
+    assert heading in text_of(soup, ".search-other-heading")
+    hits = soup.select(".search-other-hits .search-hit")
+    assert hits
+    region = soup.select_one(".search-other-hits")
+    assert region["lang"] == other.strip("/")
+    assert all(a["href"].startswith(other) for a in region.select("h3 a"))
+    assert client.get(region.select_one("h3 a")["href"]).status_code == 200
+
+
+def test_a_swedish_typo_on_the_danish_site_is_pointed_at_the_swedish_word(client):
+    soup = get_page(client, "/da/soeg", query_string={"q": "remitering"})
+    assert soup.select_one(".search-suggestion").get_text() == "Mente du, på svensk: remittering?"
+    link = soup.select_one(".search-suggestion a")
+    assert link["href"].startswith("/sv/") and link["lang"] == "sv"
+    assert get_page(client, link["href"]).select(".search-hit")
+
+
+def test_the_glossary_entry_for_a_term_is_the_first_result(client):
+    soup = get_page(client, "/da/soeg", query_string={"q": "målgruppe"})
+    first = soup.select_one(".search-hit")
+    assert text_of(first, ".search-kind") == "Ordliste"
+    assert "/da/ordliste#" in first.select_one("h2 a")["href"]
+
+
+def test_the_search_page_shows_one_search_box(client):
+    soup = get_page(client, "/sv/sok", query_string={"q": "målgrupp"})
+    assert len(soup.select("form[role=search]")) == 1
+    assert soup.select_one("#page-search")["value"] == "målgrupp"

@@ -285,7 +285,7 @@ def test_pages_hold_the_apps_content_without_the_feedback_form(app, crawled: Cra
     step = crawled.pages[nginx.url + "/da/om"]
     assert step.find(id="feedback") is None
     assert not step.find_all("form", method="post")
-    nav = step.find("nav", class_="main-nav")
+    nav = step.select_one(".navigation-menu nav")
     assert nav.find("a", href=PUBLIC_URL + "/da/selvevaluering/")
 
 
@@ -446,4 +446,27 @@ def test_search_in_the_browser_finds_what_the_app_finds(
     expect(message).to_contain_text("<b>xqzvw</b>")
     assert page.locator(".search-results b").count() == 0
     assert page.locator(".search-hit").count() == 0
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "menu", "toolbox"), [("da", "Menu", "Værktøjskasse"), ("sv", "Meny", "Verktygslåda")]
+)
+def test_the_header_menu_opens_on_a_phone_in_the_export(
+    page: Page, app, nginx: Nginx, lang: str, menu: str, toolbox: str
+):
+    """DKFDS's drawer works from the exported files as from the app (partials/header.html)."""
+    problems = watch_console(page)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{nginx.url}/{lang}/om")
+    page.get_by_role("button", name=menu, exact=True).click()
+    drawer = page.get_by_role("dialog", name=menu)
+    expect(drawer).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+    page.get_by_role("button", name=menu, exact=True).click()
+    drawer.get_by_role("link", name=toolbox).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(toolbox)
+    assert page.url.startswith(nginx.url + f"/{lang}/")
     assert problems == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 from flask import request, session
 from flask_login import login_user
 from markupsafe import Markup
-from sqlalchemy import or_, select, update
+from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.advisor import passwords
@@ -292,13 +293,33 @@ def hash_recovery_code(code: str) -> str:
 
 
 def use_recovery_code(advisor: Advisor, code: str) -> bool:
-    """Whether code is one of the account's unused recovery codes; if so it is used up."""
+    """Whether code is one of the account's unused recovery codes; if so it is used up, once for
+    every server.
+
+    A compare-and-swap on the stored list: the codes are read as the row holds them now, and the
+    shorter list is written only where the row still holds that same text. Of two requests with
+    one code at once (two tabs, two app servers) one changes the row and the other then finds the
+    code gone; a request that lost the race to another code's use reads the row again.
+    """
     wanted = hash_recovery_code(code)
-    stored = list(advisor.recovery_codes or [])
-    for known in stored:
-        if hmac.compare_digest(known, wanted):
-            stored.remove(known)
-            advisor.recovery_codes = stored  # a new list, so that the JSON column is saved
+    stored_text = cast(Advisor.recovery_codes, Text)
+    for _attempt in range(RECOVERY_CODE_COUNT + 1):
+        text = db.session.scalar(select(stored_text).where(Advisor.id == advisor.id))
+        stored = json.loads(text) if text else []
+        found = next((k for k in stored if hmac.compare_digest(k, wanted)), None)
+        if found is None:
+            set_committed_value(advisor, "recovery_codes", stored)
+            return False
+        remaining = list(stored)
+        remaining.remove(found)
+        swapped = db.session.execute(
+            update(Advisor)
+            .where(Advisor.id == advisor.id, stored_text == text)
+            .values(recovery_codes=remaining)
+            .execution_options(synchronize_session=False)
+        )
+        if swapped.rowcount == 1:
+            set_committed_value(advisor, "recovery_codes", remaining)
             return True
     return False
 

@@ -24,18 +24,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.assessment import sending, service, step_page
-from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form
+from app.assessment.answer_rows import answer_rows
+from app.assessment.forms import MailLinkForm, SendForm, StartForm, build_dimension_form, mark
 from app.assessment.report import chart_png, render_result, report_html, report_pdf, result_view
 from app.core.filenames import download_name
 from app.core.questionnaire import Dimension, Questionnaire
 from app.core.scoring import is_shown
-from app.i18n import LANGUAGES, localized_route
+from app.i18n import LANGUAGES, alternate_urls, current_language, localized_route
 from app.models import Assessment
 from app.review.dashboard import benchmark as others_of
 from app.review.portfolio import benchmark_view
+from app.transactions import reads_without_transaction
 from app.urls import public_url
 
 bp = Blueprint("assessment", __name__)
@@ -99,6 +101,7 @@ def stored_start(form: StartForm) -> str:
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{step}}/<int:number>", methods=["GET", "POST"])
+@reads_without_transaction  # a posted page is one SELECT and one UPDATE that stands alone
 def step(token: str, number: int):
     """One dimension's questions; 'save and continue' needs every shown question answered.
 
@@ -368,14 +371,51 @@ def resume(token: str):
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{answers}}", methods=["GET"])
 def answers(token: str):
-    """Check your answers, with a change link per answer; submit from here."""
-    assessment = service.find(token)
+    """Check your answers, with a change link per answer; submit from here.
+
+    find_draft: the same query says whether a returned sending is being revised, so a draft that
+    is not needs no second query for the advisor's comments.
+    """
+    assessment = service.find_draft(token)
     return render_answers(assessment)
 
 
 def render_answers(assessment: Assessment, missing: list[str] | None = None, status: int = 200):
+    """Check your answers: a plain draft's page from its skeleton, any other drawn in full.
+
+    Plain: a draft's GET with nothing on the page but its answers (no missing answers, advisor's
+    comments, saved scenario, flashed message or query). The rest of such a page is the same for
+    every respondent of a questionnaire and language but for the link, the CSRF token and the
+    names, so it is drawn once with marks there, like a step page (step_page.py).
+    """
     questionnaire = service.questionnaire_of(assessment)
     same_version = assessment.questionnaire_version == questionnaire.version
+    # Each page's "Change" link, made once per page rather than once per answer; a submitted
+    # assessment's answers have none.
+    change_urls = None
+    if not assessment.submitted:
+        change_urls = {
+            number: url_for(
+                "assessment.step", token=assessment.token, number=number, back="answers"
+            )
+            for number in range(1, len(questionnaire.dimensions) + 1)
+        }
+    rows = answer_rows(
+        questionnaire, assessment.answers, assessment.notes, current_language(), change_urls
+    )
+    comments = {} if assessment.submitted else review_routes.review_comments_on(assessment)
+    plain = (
+        change_urls is not None
+        and not missing
+        and not comments
+        and not assessment.scenario
+        and request.method == "GET"
+        and not request.args
+        and plain_page()
+    )
+    if plain:
+        return stored_answers(assessment, questionnaire, same_version, rows), status
+    g.alternates = alternate_urls()  # the page asks for them five times: made once
     return render_template(
         "views/assessment/answers.html",
         assessment=assessment,
@@ -384,21 +424,72 @@ def render_answers(assessment: Assessment, missing: list[str] | None = None, sta
         missing=missing or [],
         number=page_count(assessment),
         total=page_count(assessment),
-        # Each page's "Change" link, made once per page rather than once per answer.
-        change_urls={
-            number: url_for(
-                "assessment.step", token=assessment.token, number=number, back="answers"
-            )
-            for number in range(1, len(questionnaire.dimensions) + 1)
-        },
-        is_shown=lambda q: is_shown(q, assessment.answers, questionnaire),
-        advisor_comments={}
-        if assessment.submitted
-        else review_routes.review_comments_on(assessment),
+        answer_rows=rows,
+        advisor_comments=comments,
     ), status
 
 
+def stored_answers(
+    assessment: Assessment, questionnaire: Questionnaire, same_version: bool, rows: Markup
+) -> str:
+    """The plain page from its skeleton, with this respondent's link, token, names and rows."""
+    has_programme = bool(assessment.programme)
+    key = ("answers", g.lang, questionnaire.id, questionnaire.version, same_version, has_programme)
+    store = step_page.skeletons()
+    skeleton = store.get(key)
+    if skeleton is None:
+        stand_in = SimpleNamespace(
+            token=step_page.STAND_IN_TOKEN,
+            submitted=False,
+            scenario=None,
+            programme=mark("p", "programme") if has_programme else "",
+            organisation=mark("p", "organisation"),
+        )
+        g.alternates = {
+            lang: url_for("assessment.answers", token=stand_in.token, lang_code=lang)
+            for lang in LANGUAGES
+        }
+        html = render_template(
+            "views/assessment/answers.html",
+            assessment=stand_in,
+            questionnaire=questionnaire,
+            same_version=same_version,
+            missing=[],
+            number=page_count(assessment),
+            total=page_count(assessment),
+            answer_rows=ANSWER_ROWS_MARK,
+            advisor_comments={},
+        )
+        csrf = str(escape(generate_csrf()))
+        skeleton = step_page.split(html.replace(csrf, step_page.STAND_IN_CSRF))
+        store.put(key, skeleton)
+    return fill_answers(skeleton, assessment, generate_csrf(), rows)
+
+
+ANSWER_ROWS_MARK = mark("r", "rows")
+
+
+def fill_answers(parts: tuple[str, ...], assessment: Assessment, csrf: str, rows: Markup) -> str:
+    """A split answers skeleton filled in: text, then kind, name and value of a mark, and so on."""
+    out = [parts[0]]
+    for at in range(1, len(parts), 4):
+        kind = parts[at]
+        if kind == "L":
+            out.append(assessment.token)
+        elif kind == "r":
+            out.append(rows)
+        elif kind == "k":
+            out.append(str(escape(csrf)))
+        elif kind == "p":
+            out.append(str(escape(getattr(assessment, parts[at + 1]) or "")))
+        else:
+            raise ValueError(f"unknown mark {kind!r} in the answers skeleton")
+        out.append(parts[at + 3])
+    return "".join(out)
+
+
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{submit}}", methods=["POST"])
+@reads_without_transaction  # a SELECT and one conditional UPDATE that stands alone
 def submit(token: str):
     """Submit once; a repeated submit leads to the same result."""
     assessment = service.find(token)
@@ -587,6 +678,46 @@ def answers_json(token: str):
     content = json.dumps(body, ensure_ascii=False, indent=2).encode()
     name = download_name(_("answers"), assessment.programme, "json")
     return attachment(content, "application/json", name)
+
+
+@localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.xlsx", methods=["GET"])
+def answers_xlsx(token: str):
+    """The respondent's own answers and notes as a workbook in the page's language, to take to a
+    board or a steering group."""
+    from app.core.export_rows import Table, answer_rows, write_xlsx
+
+    assessment = service.find(token)
+    questionnaire = service.questionnaire_of(assessment)
+    rows = answer_rows(
+        questionnaire,
+        assessment.answers,
+        assessment.notes,
+        g.lang,
+        lambda q: is_shown(q, assessment.answers, questionnaire),
+    )
+    about = [
+        [_("Organisation"), assessment.organisation],
+        [_("Programme"), assessment.programme],
+        [_("Questionnaire"), questionnaire.title[g.lang]],
+        [_("Started"), assessment.created_at],
+        [_("Submitted"), assessment.submitted_at or _("Not submitted yet")],
+    ]
+    out = BytesIO()
+    write_xlsx(
+        out,
+        [
+            Table(
+                _("Answers"),
+                [_("Page"), _("Question"), _("Answer"), _("How do you know?")],
+                rows,
+                {1: 28, 2: 60, 3: 30, 4: 60},
+            ),
+            Table(_("About"), ["", ""], about, {1: 20, 2: 50}),
+        ],
+    )
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = download_name(_("answers"), assessment.programme, "xlsx")
+    return attachment(out.getvalue(), mimetype, name)
 
 
 def attachment(content: bytes, mimetype: str, name: str) -> Response:

@@ -18,6 +18,7 @@ from app.core.simulator import scenario_facts, scenario_from_dict
 from app.errors import DATABASE_DOWN, UnknownLink, cannot_store
 from app.extensions import db
 from app.models import Assessment, RenderedFile, Sending, new_token
+from app.transactions import STANDS_ALONE, autocommit
 
 TOKEN_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -116,8 +117,14 @@ def save_page(
             del answers[qid]
     notes = {k: v for k, v in assessment.notes.items() if k not in question_ids}
     notes.update({k: v.strip() for k, v in page_notes.items() if v and v.strip()})
-    assessment.answers = answers
-    assessment.notes = notes
+    # One UPDATE of one row, whole by itself: on the step page's connection, outside a
+    # transaction, it commits alone (app/transactions.py).
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(answers=answers, notes=notes)
+        .execution_options(synchronize_session=False, **{STANDS_ALONE: True})
+    )
     db.session.commit()
     return answers
 
@@ -152,19 +159,33 @@ def labels(questionnaire: Questionnaire) -> dict[str, Any]:
     }
 
 
+# Built once, like FIND. The session's copy of the row is not brought up to date by the UPDATE
+# (synchronize_session): the commit right after expires it anyway.
+SUBMIT = (
+    update(Assessment)
+    .where(Assessment.id == bindparam("assessment_id"), Assessment.status == "draft")
+    .values(status="submitted", result=bindparam("result"), submitted_at=bindparam("submitted_at"))
+    .execution_options(synchronize_session=False, **{STANDS_ALONE: True})
+)
+
+
 def submit(assessment: Assessment) -> bool:
-    """Freeze the result; a second submit changes nothing. True when this call submitted it."""
+    """Freeze the result; a second submit changes nothing. True when this call submitted it.
+
+    The row is not read back: the caller leads on by the link, and the committed instance loads
+    its new state if it is asked for it (which read back a 40 kB result for nothing).
+    """
     questionnaire = questionnaire_of(assessment)
     facts = scenario_facts(scenario_from_dict(assessment.scenario)) if assessment.scenario else None
     result = as_plain(score_assessment(questionnaire, assessment.answers, facts))
     result["labels"] = labels(questionnaire)
+    # One conditional UPDATE, whole by itself: of two submits at once, one changes the row. The
+    # commit expires the instance, so what it shows next is read back when it is asked for.
     done = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == "draft")
-        .values(status="submitted", result=result, submitted_at=datetime.now(UTC))
+        SUBMIT,
+        {"assessment_id": assessment.id, "result": result, "submitted_at": datetime.now(UTC)},
     )
     db.session.commit()
-    db.session.refresh(assessment)
     return done.rowcount == 1
 
 
@@ -224,7 +245,7 @@ def stored_file(token: str, name: str) -> bytes | None:
         .join(Assessment, RenderedFile.assessment_id == Assessment.id)
         .where(Assessment.token == token, RenderedFile.name == versioned(name))
     )
-    with db.engine.connect() as connection:
+    with autocommit(db.engine).connect() as connection:  # a read: no BEGIN and ROLLBACK
         return connection.execute(query).scalar()
 
 
@@ -254,7 +275,7 @@ def stored_page_with_sending(
 
     A repeat view of a result is this one lookup on a plain connection, no ORM session.
     """
-    with db.engine.connect() as connection:
+    with autocommit(db.engine).connect() as connection:  # a read: no BEGIN and ROLLBACK
         row = connection.execute(
             _STORED_PAGE_WITH_SENDING, {"token": token, "name": versioned(name)}
         ).first()

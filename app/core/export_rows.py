@@ -82,6 +82,32 @@ def answer_label(question: Question, value: Any, lang: str) -> Any:
     return str(value)
 
 
+def answer_rows(
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    notes: dict[str, str],
+    lang: str,
+    shown: Callable[[Question], bool],
+) -> list[list[Any]]:
+    """One respondent's answers page by page, to take to a meeting: the page, the question, the
+    answer as chosen and the note on how they know. Questions the answers routed away are left
+    out; a shown question left unanswered has an empty answer."""
+    rows: list[list[Any]] = []
+    for number, dimension in enumerate(questionnaire.dimensions, start=1):
+        for question in dimension.questions:
+            if not shown(question):
+                continue
+            rows.append(
+                [
+                    f"{number}. {dimension.title[lang]}",
+                    question.text[lang],
+                    answer_label(question, answers.get(question.id), lang),
+                    notes.get(question.id) or None,
+                ]
+            )
+    return rows
+
+
 # --- the list of sent assessments ----------------------------------------------------------------
 
 

@@ -104,12 +104,14 @@ class Question:
     score_cap: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     advice: QuestionAdvice | None = None
 
-    @property
+    # Made once per question (its fields never change): scoring one assessment asks for these
+    # some 400 times.
+    @cached_property
     def scored(self) -> bool:
         """Whether the answer counts in the dimension's score."""
         return self.type in SCORED_TYPES and not (self.type == "number" and not self.bands)
 
-    @property
+    @cached_property
     def critical(self) -> bool:
         """Whether the question weighs enough to gate and to lead the actions."""
         return self.scored and self.weight >= CRITICAL_WEIGHT
@@ -120,11 +122,20 @@ class Question:
 
     def choices(self) -> tuple[Option, ...]:
         """The options a respondent picks from, "don't know" not included."""
+        return self._choices
+
+    @cached_property
+    def _choices(self) -> tuple[Option, ...]:
         if self.type == "yes_partly_no":
             return tuple(Option(v, YES_PARTLY_NO_LABELS[v], s) for v, s in YES_PARTLY_NO.items())
         if self.type == "scale":
             return tuple(Option(str(i + 1), step, i / 4) for i, step in enumerate(self.steps))
         return self.options
+
+    @cached_property
+    def _scores(self) -> dict[str, float]:
+        """Each choice's score by its value."""
+        return {o.value: o.score for o in self._choices}
 
     def score_of(self, answer: Any) -> float | None:
         """The answer's score 0..1, or None when it does not count (unanswered, unknown)."""
@@ -133,8 +144,8 @@ class Question:
         if self.type == "number":
             reached = [score for minimum, score in self.bands if float(answer) >= minimum]
             return reached[-1] if reached else 0.0
+        by_value = self._scores
         if self.type == "multiple":
-            by_value = {o.value: o.score for o in self.options}
             chosen = {v for v in answer if v in by_value}
             if any(combo <= chosen for combo in self.full_when):
                 return 1.0
@@ -142,7 +153,6 @@ class Question:
             if self.combine == "max":
                 return max(scores, default=0.0)
             return min(1.0, sum(scores))
-        by_value = {o.value: o.score for o in self.choices()}
         return by_value[str(answer)]
 
 

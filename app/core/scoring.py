@@ -140,12 +140,37 @@ def _or(values: list[Truth]) -> Truth:
     return None if any(v is None for v in values) else False
 
 
+class Known(dict):
+    """Answers while one assessment is scored, with what has been worked out from them.
+
+    Scoring asks whether a question is asked, and what its answer counts for, many times over: a
+    supplier's page routed on the number of partners asks it for each of its questions, and the
+    scores, warnings and advice each ask again. The answers do not change while it is scored, so
+    each is worked out once per question. score_assessment makes one from the answers (a copy);
+    every function here takes plain answers as before.
+    """
+
+    __slots__ = ("asked", "counted", "questionnaire")
+
+    def __init__(self, answers: Answers, questionnaire: Questionnaire) -> None:
+        super().__init__(answers)
+        self.questionnaire = questionnaire
+        self.asked: dict[str, Truth] = {}
+        self.counted: dict[str, tuple[Any, float | None]] = {}
+
+
 def applies(question: Question, answers: Answers, questionnaire: Questionnaire) -> Truth:
     """Whether a question is asked: True, False (routed away) or None (its routing is unknown)."""
     rules = [questionnaire.dimension(question.dimension).show_if, question.show_if]
     if rules[0] is None and rules[1] is None:  # most questions: always asked
         return True
-    return _and([truth(rule, answers, questionnaire) for rule in rules if rule is not None])
+    known = answers if type(answers) is Known and answers.questionnaire is questionnaire else None
+    if known is not None and question.id in known.asked:
+        return known.asked[question.id]
+    asked = _and([truth(rule, answers, questionnaire) for rule in rules if rule is not None])
+    if known is not None:
+        known.asked[question.id] = asked
+    return asked
 
 
 def is_shown(question: Question, answers: Answers, questionnaire: Questionnaire) -> bool:
@@ -239,6 +264,20 @@ def question_score(
     return score
 
 
+def counted(
+    question: Question, answers: Answers, questionnaire: Questionnaire
+) -> tuple[Any, float | None]:
+    """The answer that counts (answer_of) and its score (question_score)."""
+    known = answers if type(answers) is Known and answers.questionnaire is questionnaire else None
+    if known is not None and question.id in known.counted:
+        return known.counted[question.id]
+    answer = answer_of(question, answers, questionnaire)
+    found = (answer, question_score(question, answer, answers, questionnaire))
+    if known is not None:
+        known.counted[question.id] = found
+    return found
+
+
 def score_dimension(
     questionnaire: Questionnaire, dimension_id: str, answers: Answers
 ) -> tuple[DimensionScore, float | None]:
@@ -250,8 +289,7 @@ def score_dimension(
         if not question.scored or applies(question, answers, questionnaire) is False:
             continue
         shown += 1
-        answer = answer_of(question, answers, questionnaire)
-        score = question_score(question, answer, answers, questionnaire)
+        answer, score = counted(question, answers, questionnaire)
         if score is None:
             continue
         if answer == DONT_KNOW:
@@ -292,6 +330,7 @@ def score_assessment(
     `role` is the respondent's role; it defaults to the questionnaire's own audience.
     """
     role = role or questionnaire.id
+    answers = Known(answers, questionnaire)
     scored = [score_dimension(questionnaire, d.id, answers) for d in questionnaire.dimensions]
     raw = {d.id: r for d, r in scored}
 
@@ -422,8 +461,7 @@ def advice_from_answers(
     for order, question in enumerate(questionnaire.questions.values()):
         if not question.scored:
             continue
-        answer = answer_of(question, answers, questionnaire)
-        score = question_score(question, answer, answers, questionnaire)
+        answer, score = counted(question, answers, questionnaire)
         if score is None or score >= WEAK_BELOW:
             continue
         action = action_for(question, answer, role, questionnaire)
@@ -433,7 +471,8 @@ def advice_from_answers(
     found.sort(key=lambda item: item[0])
     ordered = [a for _, a in found]
     actions = [a for a in ordered if a.critical][:MAX_ACTIONS]
-    rest = [a for a in ordered if a not in actions]
+    taken = {a.question for a in actions}  # one action per question
+    rest = [a for a in ordered if a.question not in taken]
     return actions, rest
 
 
@@ -481,15 +520,28 @@ def unknown_message(template: dict[str, str], title: dict[str, str], count: int)
     }
 
 
+# Each result dataclass's field names, looked up once (dataclasses.fields is slow to ask).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def as_plain(value: Any) -> Any:
     """dataclasses.asdict for a result: the same dicts, lists and tuples, made without deep-copying
     every string and number on the way (which was about half the time of a submit)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: as_plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, str | int | float | bool) or value is None:
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, list | tuple) and type(value) in (list, tuple):
-        return type(value)(as_plain(v) for v in value)
-    if isinstance(value, dict) and type(value) is dict:
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: as_plain(getattr(value, name)) for name in names}
+    if kind is list:
+        return [as_plain(v) for v in value]
+    if kind is tuple:
+        return tuple([as_plain(v) for v in value])
+    if kind is dict:
         return {as_plain(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool):
+        return value
     return copy.deepcopy(value)  # anything else, as asdict would

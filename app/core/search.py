@@ -16,6 +16,13 @@ WORD_RE = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 220
 TITLE_WEIGHT = 5
+# Suggestions: words shorter than this are not corrected (too many neighbours), a word of up to
+# SHORT_WORD letters may be one edit away from what was meant, a longer one two; at most
+# CORRECTED_WORDS words of a query are looked up.
+MIN_CORRECTED = 4
+SHORT_WORD = 5
+CORRECTED_WORDS = 6
+OTHER = {"da": "sv", "sv": "da"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,22 @@ class Hit:
     document: Document
     score: float
     snippet: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a search page shows: the hits, or failing them what may have been meant.
+
+    suggestion: the query with its unknown words replaced by the nearest indexed ones, where that
+    finds something; other_hits: the query's hits in the other language (a Danish word searched
+    on the Swedish site); other_suggestion: a correction that finds something only there.
+    """
+
+    hits: list[Hit]
+    suggestion: str | None = None
+    other_lang: str = ""
+    other_hits: list[Hit] = field(default_factory=list)
+    other_suggestion: str | None = None
 
 
 class QueryError(ValueError):
@@ -60,6 +83,8 @@ class SearchIndex:
     # stemming each occurrence anew was most of the start-up's index building. Only indexed words
     # are kept, so what visitors type in cannot make it grow.
     _known: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The indexed words per language as a list, made on the first suggestion asked for.
+    _vocabulary: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def stem(self, lang: str, word: str, *, remember: bool = False) -> str:
         """The stem of one lower-cased word in this language."""
@@ -113,11 +138,77 @@ class SearchIndex:
                 rarity = math.log(1 + total / len(postings[stem]))
                 score += postings[stem][number] / math.sqrt(self._lengths[number]) * rarity
             scored.append((score, number))
-        scored.sort(key=lambda pair: (-pair[0], self._docs[pair[1]].title))
+        # A glossary entry first: a reader who types a term most often wants what it means.
+        scored.sort(
+            key=lambda pair: (
+                self._docs[pair[1]].kind != "glossary",
+                -pair[0],
+                self._docs[pair[1]].title,
+            )
+        )
         return [
             Hit(self._docs[n], round(s, 4), self.snippet(self._docs[n], set(wanted)))
             for s, n in scored[:limit]
         ]
+
+    def forgiving(self, lang: str, query: str, limit: int = 50) -> Answer:
+        """search(), and where it finds nothing: the nearest words this language's texts use,
+        the other language's hits for the same words, or failing both its nearest words."""
+        hits = self.search(lang, query, limit)
+        if hits:
+            return Answer(hits)
+        other = OTHER[lang]
+        suggestion = self.suggestion(lang, query)
+        other_hits = self.search(other, query, limit)
+        other_suggestion = None
+        if suggestion is None and not other_hits:
+            other_suggestion = self.suggestion(other, query)
+        return Answer([], suggestion, other, other_hits, other_suggestion)
+
+    def suggestion(self, lang: str, query: str) -> str | None:
+        """The query with each word this language's index lacks replaced by its nearest indexed
+        word, if that changes it and the changed query finds something."""
+        postings = self._postings.get(lang, {})
+        pieces, cursor, changed, looked_up = [], 0, False, 0
+        for match in WORD_RE.finditer(query):
+            word = match.group()
+            if self.stem(lang, word) in postings or len(word) < MIN_CORRECTED or word.isdigit():
+                continue
+            if looked_up == CORRECTED_WORDS:
+                break
+            looked_up += 1
+            nearest = self.nearest_word(lang, word)
+            if nearest is not None:
+                pieces += [query[cursor : match.start()], nearest]
+                cursor, changed = match.end(), True
+        if not changed:
+            return None
+        corrected = " ".join("".join([*pieces, query[cursor:]]).split())
+        return corrected if self.search(lang, corrected, 1) else None
+
+    def nearest_word(self, lang: str, word: str) -> str | None:
+        """The indexed word fewest edits (optimal string alignment: a swap of two neighbouring
+        letters is one) from word, within one edit for short words and two for longer ones; of
+        equals, the one whose stem most texts hold, then the first alphabetically."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        vocabulary = self._vocabulary.get(lang)
+        if vocabulary is None:
+            vocabulary = self._vocabulary[lang] = sorted(self._known.get(lang, {}))
+        folded = word.casefold()
+        limit = 1 if len(folded) <= SHORT_WORD else 2
+        found = process.extract(
+            folded, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        postings = self._postings.get(lang, {})
+        known = self._known.get(lang, {})
+        ranked = sorted(
+            (distance, -len(postings.get(known[choice], ())), choice)
+            for choice, distance, _index in found
+            if distance > 0
+        )
+        return ranked[0][2] if ranked else None
 
     def export(self, lang: str) -> dict:
         """One language's index as plain data, for a search that runs in the browser.

@@ -78,11 +78,31 @@
     });
   }
 
+  // The header's "Menu" is a link to the footer's list of links until now; with this script it
+  // is the button that opens DKFDS's drawer (partials/header.html). Done before DKFDS starts:
+  // DKFDS listens only to a menu button that is shown.
+  function setUpMenuButton() {
+    var link = document.querySelector(".site-header .menu-link");
+    var button = document.querySelector(".site-header .js-menu-open");
+    if (!link || !button || !window.DKFDS) return;
+    button.hidden = false;
+    link.hidden = true;
+  }
+
+  // DKFDS names the desktop menu's overflow "Mere", in Danish only: the page's own word instead.
+  function nameMoreButton() {
+    var nav = document.querySelector(".navigation-menu .nav[data-more-label]");
+    var label = document.querySelector(".navigation-menu .more-button span");
+    if (nav && label) label.textContent = nav.getAttribute("data-more-label");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCopyButtons();
     setUpCharacterLimits();
+    setUpMenuButton();
     if (window.DKFDS && typeof window.DKFDS.init === "function") {
       window.DKFDS.init();
+      nameMoreButton();
     }
     // Move focus to the error summary so screen-reader users hear what went wrong.
     var summary = document.querySelector("[data-error-summary]");

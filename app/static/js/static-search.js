@@ -173,6 +173,12 @@
       scores = next;
     });
     var ranked = Array.from(scores.entries()).sort(function (a, b) {
+      // A glossary entry first, as the app orders them.
+      var glossaryA = index.docs[a[0]].kind === "glossary";
+      var glossaryB = index.docs[b[0]].kind === "glossary";
+      if (glossaryA !== glossaryB) {
+        return glossaryA ? -1 : 1;
+      }
       if (a[1] !== b[1]) {
         return b[1] - a[1];
       }
