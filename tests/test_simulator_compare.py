@@ -64,8 +64,37 @@ def test_each_scenario_links_back_to_its_own_simulator_page(client):
     for href, query in zip(links, (NINE_FAMILIES, THRESHOLD), strict=True):
         url = urlsplit(href)
         assert url.path == PAGE["sv"] and url.fragment == "result"
-        assert dict(parse_qsl(url.query)) == query
+        own = {k: v for k, v in parse_qsl(url.query) if k[1:2] != "-" and k != "slot"}
+        assert own == query
         assert client.get(href).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_a_scenario_changed_in_the_simulator_goes_back_into_its_comparison(client, lang):
+    # Open B from the comparison, change its group size, calculate, and go back: A is kept, B is
+    # the changed one, and the comparison opens at B.
+    compared = get_page(client, COMPARE[lang], query_string=lettered(NINE_FAMILIES, THRESHOLD))
+    opened = urlsplit(compared.select(".compare-links a")[1]["href"])
+    query = dict(parse_qsl(opened.query))
+    assert query["slot"] == "b"
+    page = get_page(client, opened.path, query_string={**query, "participants": "30"})
+    assert page.select_one(".linked-comparison") is not None
+    form = page.select_one("form.simulator-form")
+    hidden = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert hidden["slot"] == "b" and hidden["a-participants"] == NINE_FAMILIES["participants"]
+    assert page.select_one("a.compare-link:not(.back-to-comparison)") is None
+    back = urlsplit(page.select_one("a.back-to-comparison")["href"])
+    assert back.path == COMPARE[lang] and back.fragment == "scenario-b"
+    again = get_page(client, back.path, query_string=dict(parse_qsl(back.query)))
+    assert again.select_one("#a-participants")["value"] == NINE_FAMILIES["participants"]
+    assert again.select_one("#b-participants")["value"] == "30"
+    assert again.select_one("#b-payment_if_met")["value"] == THRESHOLD["payment_if_met"]
+
+
+def test_a_simulator_page_with_a_slot_but_no_comparison_offers_a_new_one(client):
+    page = get_page(client, PAGE["da"], query_string={**NINE_FAMILIES, "slot": "z"})
+    assert page.select_one(".linked-comparison") is None
+    assert page.select_one("a.compare-link")["href"].startswith(COMPARE["da"])
 
 
 def test_the_simulator_page_adds_its_scenario_to_a_comparison(client):

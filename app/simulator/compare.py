@@ -26,6 +26,7 @@ from app.simulator.inputs import read_form, typed_pairs
 from app.simulator.presenter import figure_labels, money, percent
 
 LETTERS = ("a", "b", "c")
+SLOT = "slot"  # on a simulator page opened from a comparison: the letter the scenario has there
 FEWEST = 2
 TABLE_ROWS = 400  # the most rows of payments the table under the chart shows
 CHART_POINTS = 800  # the most steps a line of the chart draws
@@ -46,10 +47,15 @@ class Compared:
     def name(self) -> str:
         return _("Scenario %(letter)s", letter=self.letter.upper())
 
+    others: list[tuple[str, str]] | None = None
+
     @property
     def simulator_url(self) -> str:
-        """The scenario on its own simulator page."""
-        return url_for("simulator.page", **dict(self.pairs), _anchor="result")
+        """The scenario on its own simulator page, carrying the comparison it came from (the other
+        scenarios' inputs with their letters, and this one's letter as `slot`), so that the page
+        can lead back to the comparison with the scenario as changed there."""
+        carried = dict(self.others or [], **{SLOT: self.letter})
+        return url_for("simulator.page", **dict(self.pairs), **carried, _anchor="result")
 
 
 def given_scenarios(args: MultiDict) -> list[MultiDict]:
@@ -84,10 +90,43 @@ def read_scenarios(args: MultiDict, lang: str) -> tuple[list[Compared], bool]:
         else:
             item.scenario = scenario_from_dict(clean)
         compared.append(item)
+    for item in compared:
+        item.others = [
+            (f"{other.letter}-{name}", value)
+            for other in compared
+            if other is not item
+            for name, value in other.pairs
+        ]
     if not refused:
         for item in compared:
             item.outcome = simulate(item.scenario)  # type: ignore[arg-type]
     return compared, refused
+
+
+def carried_comparison(args: MultiDict) -> tuple[str, list[tuple[str, str]]] | None:
+    """On a simulator page opened from a comparison: the scenario's letter there and the other
+    scenarios' inputs (with their letters), or None when the page was not opened from one."""
+    letter = args.get(SLOT, "")
+    if letter not in LETTERS:
+        return None
+    others = [
+        (name, value)
+        for name, value in args.items(multi=True)
+        if name[:2] in {f"{other}-" for other in LETTERS if other != letter}
+    ]
+    return (letter, others) if others else None
+
+
+def back_to_comparison(
+    letter: str, others: list[tuple[str, str]], own: list[tuple[str, str]]
+) -> str:
+    """The comparison the simulator page came from, with this page's scenario in its place."""
+    given = MultiDict([*others, *((f"{letter}-{name}", value) for name, value in own)])
+    scenarios = [
+        [(name[2:], value) for name, value in given.items(multi=True) if name.startswith(f"{x}-")]
+        for x in LETTERS
+    ]
+    return comparison_url([pairs for pairs in scenarios if pairs], anchor=f"scenario-{letter}")
 
 
 def comparison_url(scenarios: list[list[tuple[str, str]]], anchor: str | None = None) -> str:

@@ -11,6 +11,8 @@ from app.assessment import service
 from app.core.simulator import scenario_from_dict, sensitivity, simulate
 from app.i18n import localized_route
 from app.simulator.compare import (
+    back_to_comparison,
+    carried_comparison,
     changes,
     comparison_url,
     error_lines,
@@ -55,11 +57,15 @@ def page():
     """Inputs, plain-language results, two charts with their tables, and sensitivity."""
     assessment = linked_assessment()
     form, clean, has_errors = read_form(formdata_for(assessment), g.lang)
-    context: dict = {"form": form, "assessment": assessment, "clean": clean}
+    carried = carried_comparison(request.args)
+    context: dict = {"form": form, "assessment": assessment, "clean": clean, "carried": carried}
     if not has_errors:
         context.update(present(scenario_from_dict(clean), g.lang), labels=figure_labels())
         # The scenario twice, to change one of them.
         context["compare_url"] = comparison_url([typed_pairs(form)] * 2, anchor="scenario-b")
+        if carried:
+            letter, others = carried
+            context["back_url"] = back_to_comparison(letter, others, typed_pairs(form))
     return render_template("views/simulator.html", **context), (400 if has_errors else 200)
 
 
