@@ -397,6 +397,25 @@ def test_a_rate_card_row_of_the_right_shape_is_simulated(api):
     assert row["goal"] == "Stabil bolig" and row["expected_payment"] == 25 * 0.5 * 40000
 
 
+def test_the_simulation_lays_out_its_cash_flow_by_year_adding_up_to_its_totals(api):
+    body = {**SCENARIO, "rate_card": [ROW], "cost_per_participant": 60000,
+            "savings_municipality": 50000, "discount_rate": 0.04}  # fmt: skip
+    result = api.post(SIMULATE, json=body).get_json()
+    years = result["cash_flow"]
+    assert [row["year"] for row in years] == list(range(len(years)))
+    assert sum(row["cost"] for row in years) == pytest.approx(result["investment"])
+    assert sum(row["payments"] for row in years) == pytest.approx(result["expected_payment"])
+    assert sum(row["cost"] * row["discount_factor"] for row in years) == pytest.approx(
+        result["present_value_cost"]
+    )
+    assert sum(row["payments"] * row["discount_factor"] for row in years) == pytest.approx(
+        result["present_value_payments"]
+    )
+    # The cost falls before the payments: each goal is paid the years after it is measured.
+    assert years[0]["cost"] > 0 and years[0]["payments"] == 0
+    assert years[1]["discount_factor"] == pytest.approx(1 / 1.04)
+
+
 # --- errors of the HTTP kind: 404, 405, 429, 500, 503 -------------------------------------------
 
 

@@ -18,7 +18,13 @@ from app.core import yamlio
 from app.core.answers import AnswerError, clean_answers
 from app.core.questionnaire import Questionnaire, describe
 from app.core.scoring import Action, Result, score_assessment
-from app.core.simulator import check_inputs, outcome_json, scenario_from_dict, simulate
+from app.core.simulator import (
+    cash_flow_json,
+    check_inputs,
+    outcome_json,
+    scenario_from_dict,
+    simulate,
+)
 from app.extensions import csrf
 from app.messages import error_text
 from app.urls import public_url
@@ -205,4 +211,4 @@ def simulate_payment_model():
              **wrong_types}
         )  # fmt: skip
     outcome = simulate(scenario_from_dict(clean))
-    return jsonify(outcome_json(outcome))
+    return jsonify({**outcome_json(outcome), "cash_flow": cash_flow_json(outcome)})

@@ -947,6 +947,22 @@ def check_baseline(clean: dict, errors: dict[str, InputError]) -> None:
         errors["target_rate"] = InputError("not_above_baseline")
 
 
+def cash_flow_json(outcome: Outcome) -> list[dict]:
+    """The expected amounts by year as plain data: nominal, with the year's discount factor."""
+    return [
+        {
+            "year": row.year,
+            "cost": row.cost,
+            "payments": row.payments,
+            "settlement": row.settlement,
+            "savings_municipality": row.savings_municipality,
+            "savings_all": row.savings_all,
+            "discount_factor": row.discount,
+        }
+        for row in outcome.cash_flow
+    ]
+
+
 def outcome_json(outcome: Outcome) -> dict:
     """The outputs as plain data (the API's answer and the stored summary)."""
     return {
