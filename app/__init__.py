@@ -142,6 +142,7 @@ def _create_app(test_config: dict | None) -> Flask:
     from app.advisor import programmes as advisor_programmes  # noqa: F401 (its routes on bp)
     from app.advisor import routes as advisor_routes
     from app.api.routes import bp as api_bp
+    from app.assessment.read_only import bp as read_only_bp
     from app.assessment.routes import bp as assessment_bp
     from app.feedback.routes import bp as feedback_bp
     from app.health import bp as health_bp
@@ -154,6 +155,7 @@ def _create_app(test_config: dict | None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(read_only_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)
     app.register_blueprint(advisor_routes.bp)

@@ -54,6 +54,11 @@ class Assessment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_token)
+    # The read-only link's own token (app/assessment/read_only.py): None until the respondent
+    # makes one, None again when they revoke it. Never derived from the secret token.
+    view_token: Mapped[str | None] = mapped_column(
+        String(43), unique=True, index=True, nullable=True
+    )
     questionnaire_id: Mapped[str] = mapped_column(String(40))
     questionnaire_version: Mapped[int] = mapped_column(Integer)
     lang: Mapped[str] = mapped_column(String(2))

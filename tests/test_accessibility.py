@@ -161,6 +161,42 @@ def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
         assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
 
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_read_only_link(page: Page, live_server, axe: Axe, lang: str):
+    """Made at the secret link, read (a result with actions and warnings, and a draft), revoked."""
+    from app.assessment import service
+
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    slug = {"da": "laeseadgang", "sv": "lasbehorighet"}[lang]
+
+    def check(what: str) -> None:
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{what} ({lang}):\n{results.generate_report()}"
+
+    token = weak_result(live_server.app, lang, "kommune")
+    page.goto(f"{live_server.url}{base}/{token}/{slug}")
+    check("no read-only link yet")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".secret-link").wait_for()
+    check("the read-only link made")
+    view_url = page.locator(".secret-link a").get_attribute("href")
+    page.goto(view_url)
+    assert page.locator(".action").count() >= 1 and page.locator(".flag").count() >= 1
+    check("the read-only result")
+    with live_server.app.test_request_context(f"/{lang}/"):
+        draft = service.start("kommune", lang, "Kommune <i>", "Program", "")
+        draft_view = service.share_read_only(draft)
+    page.goto(f"{live_server.url}{base}/{slug}/{draft_view}")
+    page.locator("#not-submitted-heading").wait_for()
+    check("a draft read-only")
+    page.goto(f"{live_server.url}{base}/{token}/{slug}")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".alert-success").wait_for()
+    check("the link revoked")
+    page.goto(view_url)
+    check("a revoked read-only link")
+
+
 def sent_to_the_fund(app, token: str) -> int:  # type: ignore[no-untyped-def]
     """Mark a submitted assessment as sent to the fund, as the send page does."""
     from sqlalchemy import select

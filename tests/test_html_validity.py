@@ -392,6 +392,33 @@ def review(site: Site, lang: str) -> list[TestResponse]:
     return shown
 
 
+def read_only_pages(site: Site, lang: str) -> list[TestResponse]:
+    """The read-only link: made and revoked at the secret link, and read, of a result with actions
+    and warnings and of a draft; a revoked link's 404 page."""
+    pages = []
+    view_link = re.compile(r"/(?:laeseadgang|lasbehorighet)/([\w-]{43})")
+    for how in ("worst", None):
+        token = start(site.client, lang)
+        answer_all(site.client, lang, token, site.questionnaire("kommune"), how or "best")
+        if how:
+            site.post(site.url("assessment.submit", lang, token=token), 302)
+            pages.append(site.get(site.url("read_only.manage", lang, token=token)))
+        made = site.post(
+            site.url("read_only.share", lang, token=token),
+            must_show="data-copy-link",
+            follow_redirects=True,
+        )
+        view_token = view_link.search(made.get_data(as_text=True)).group(1)
+        must_show = "action-list" if how else "not-submitted-heading"
+        pages += [
+            made,
+            site.get(site.url("read_only.page", lang, view_token=view_token), 200, must_show),
+        ]
+    revoked = site.post(site.url("read_only.revoke", lang, token=token), follow_redirects=True)
+    gone = site.get(site.url("read_only.page", lang, view_token=view_token), 404)
+    return [*pages, revoked, gone]
+
+
 PAGES: list[tuple[str, Fetch]] = [
     ("start page", lambda s, lang: s.get(s.url("main.home", lang))),
     ("toolbox overview", lambda s, lang: s.get(s.url("main.toolbox", lang))),
@@ -568,6 +595,7 @@ PAGES: list[tuple[str, Fetch]] = [
         "withdraw from the fund",
         lambda s, lang: s.get(s.url("assessment.withdraw", lang, token=s.sent(lang))),
     ),
+    ("read-only link: made, read (a result and a draft), revoked", read_only_pages),
     (
         "saved, mailing the link refused",
         lambda s, lang: s.post(

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import Assessment
 from app.security import HEADERS
 from tests.assessment_helpers import answer_all, start
 from tests.conftest import ROOT
@@ -24,9 +27,12 @@ def sample_values(app, client) -> dict:
     token = start(client)
     answer_all(client, "da", token, app.extensions["questionnaires"]["kommune"])
     client.post(f"/da/selvevaluering/{token}/indsend")
+    client.post(f"/da/selvevaluering/{token}/laeseadgang/opret")  # the read-only link
+    with app.app_context():
+        view_token = db.session.scalar(select(Assessment.view_token))
     library = app.extensions["library"]
     return {"token": token, "number": 1, "sending_id": 1, "programme_id": 1, "action": "start",
-            "library": library}  # fmt: skip
+            "view_token": view_token, "library": library}  # fmt: skip
 
 
 def every_get_url(app, values: dict) -> list[tuple[str, str]]:

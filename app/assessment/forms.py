@@ -319,5 +319,9 @@ def dimension_form_class(dimension: Dimension) -> type[DimensionForm]:
     return Form
 
 
+class ReadOnlyLinkForm(SiteForm):
+    """Make or revoke the read-only link: nothing to fill in (CSRF only)."""
+
+
 class ReviseForm(SiteForm):
     """Revise a returned assessment, or send the revision: the button says which (CSRF only)."""

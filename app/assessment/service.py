@@ -71,6 +71,51 @@ def find_draft(token: str) -> Assessment:
     return assessment
 
 
+FIND_BY_VIEW_TOKEN = select(Assessment).where(Assessment.view_token == bindparam("token"))
+
+
+def find_by_view_token(view_token: str) -> Assessment:
+    """The assessment behind a read-only link; the unknown-link page for any other token.
+
+    A revoked link finds nothing (the column is empty), nor does a secret link's token: the
+    two are looked up in different columns.
+    """
+    assessment = None
+    if is_token(view_token):
+        assessment = db.session.scalar(FIND_BY_VIEW_TOKEN, {"token": view_token})
+    if assessment is None:
+        raise UnknownLink()
+    assessment.revising_known = None
+    return assessment
+
+
+def share_read_only(assessment: Assessment) -> str:
+    """The assessment's read-only token, made now if it has none (a new one after a revoke).
+
+    Two requests at once make one token: the UPDATE changes the row only while it has none.
+    """
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.view_token.is_(None))
+        # Not a change to the assessment: the draft's days before deletion count on (retention).
+        .values(view_token=new_token(), updated_at=Assessment.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # expires the instance: the token is read back below
+    return assessment.view_token
+
+
+def revoke_read_only(assessment: Assessment) -> None:
+    """End the read-only link: its token opens nothing from now on, and is never given again."""
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(view_token=None, updated_at=Assessment.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def questionnaire_of(assessment: Assessment) -> Questionnaire:
     """The questionnaire an assessment is answered on."""
     return questionnaires()[assessment.questionnaire_id]
