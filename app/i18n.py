@@ -24,6 +24,7 @@ SECTIONS = {
     "assessment": {"da": "selvevaluering", "sv": "sjalvskattning"},
     "step": {"da": "trin", "sv": "steg"},
     "saved": {"da": "gemt", "sv": "sparad"},
+    "overview": {"da": "oversigt", "sv": "oversikt"},
     "answers": {"da": "dine-svar", "sv": "dina-svar"},
     "submit": {"da": "indsend", "sv": "skicka-in"},
     "result": {"da": "resultat", "sv": "resultat"},

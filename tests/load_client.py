@@ -3,7 +3,7 @@
 Each respondent is a browser without the browser: one keep-alive connection, its own cookies,
 the CSRF token read from each form, and the Origin header a browser sends with a form. It starts
 an assessment, answers every page it is led to (notes on some questions), saves and leaves on one
-page, comes back through the secret link shown, and submits.
+page, comes back through the secret link shown to the task list, goes on from there, and submits.
 
 The flow is a generator that yields each request and receives its answer, so one flow serves
 two drivers: `closed_loop` (every respondent at once, each as fast as answers come) and
@@ -55,6 +55,7 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"')  # fmt: skip
 TOKEN_RE = re.compile(r"/([A-Za-z0-9_-]{43})/")
 SECRET_LINK_RE = re.compile(r'<a href="https?://[^/"]+(/[^"]*/([A-Za-z0-9_-]{43}))">')
+CONTINUE_RE = re.compile(r'<a class="button button-primary task-list-continue" href="(/[^"]+)">')
 ROLES = ("kommune", "leverandoer")
 # Lines of figures for the summary at the end of a pytest run (tests/conftest.py prints them).
 REPORT: list[str] = []
@@ -487,13 +488,19 @@ class Respondent:
             self.record_page(number, form)
             location = answer.location
             if leave:
+                # Saved: the task list, with the secret link to come back by, which leads to
+                # the task list again; the respondent goes on where it says.
                 saved = True
-                page = yield Request("saved GET", "GET", location)
-                expect(page, 200, "saved page")
+                expect_path(location, f"/{self.token}/{SECTIONS['overview'][self.lang]}")
+                page = yield Request("overview GET", "GET", location)
+                expect(page, 200, "the task list after saving")
                 link = self.secret_link(page.body)
                 answer = yield Request("resume GET", "GET", link)
                 expect(answer, 302, "secret link")
-                location = answer.location
+                expect_path(answer.location, location)
+                page = yield Request("overview GET", "GET", answer.location)
+                expect(page, 200, "the task list")
+                location = self.continue_link(page.body)
         expect_path(location, f"/{self.token}/{SECTIONS['answers'][self.lang]}")
         page = yield Request("answers GET", "GET", location)
         expect(page, 200, "check your answers")
@@ -561,6 +568,13 @@ class Respondent:
             if match.group(2) == self.token:
                 return match.group(1)
         raise FlowError("the saved page shows no secret link")
+
+    def continue_link(self, body: str) -> str:
+        """Where the task list's "Continue" leads: the next page to answer, or the answers."""
+        match = CONTINUE_RE.search(body)
+        if match is None or f"/{self.token}/" not in match.group(1):
+            raise FlowError("the task list has no way on")
+        return match.group(1)
 
 
 def csrf(answer: Answer) -> str:

@@ -145,6 +145,50 @@ def test_no_wcag_violations_on_sending_to_the_fund_and_withdrawing(
     assert results.violations_count == 0, f"{withdraw}:\n{results.generate_report()}"
 
 
+def supplier_draft(app, lang: str, partners: str | None) -> str:
+    """A supplier's draft: the first page answered but for the partner count (None: left for
+    later, the programme part cannot start yet; "0": completed, the part is not needed), the
+    second page begun."""
+    from app.assessment import service
+    from app.core.answers import clean_answer
+    from tests.assessment_helpers import form_value
+
+    with app.test_request_context(f"/{lang}/"):
+        questionnaire = app.extensions["questionnaires"]["leverandoer"]
+        assessment = service.start("leverandoer", lang, "Forening <i>", "Program $x$", "")
+        first, second = questionnaire.dimensions[:2]
+        raw = {q.id: form_value(q) for q in first.questions}
+        raw["org_partner_count"] = partners or ""
+        if partners is None:
+            raw.pop(next(q.id for q in first.questions if q.scored))
+        raw[second.questions[0].id] = form_value(second.questions[0])
+        answers = {qid: clean_answer(questionnaire.questions[qid], v)[0] for qid, v in raw.items()}
+        answers = {qid: v for qid, v in answers.items() if v is not None}
+        service.save_page(assessment, list(answers), answers, {})
+        return assessment.token
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_no_wcag_violations_on_the_task_list(page: Page, live_server, axe: Axe, lang: str):
+    """Every status (completed, in progress, not started, cannot start yet, not needed), and the
+    notice after saving."""
+    base = {"da": "/da/selvevaluering", "sv": "/sv/sjalvskattning"}[lang]
+    overview = {"da": "oversigt", "sv": "oversikt"}[lang]
+    for partners in (None, "0"):
+        token = supplier_draft(live_server.app, lang, partners)
+        page.goto(f"{live_server.url}{base}/{token}/{overview}")
+        assert page.locator(".task-list-status-muted").count() >= 5
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+    step = {"da": "trin", "sv": "steg"}[lang]
+    page.goto(f"{live_server.url}{base}/{token}/{step}/2")
+    page.locator('button[value="save"]').click()
+    page.locator(".alert-success").wait_for()
+    assert page.locator(".badge-success").count() >= 1
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+
+
 @pytest.mark.parametrize(("lang", "role"), [("da", "kommune"), ("sv", "leverandoer")])
 def test_no_wcag_violations_on_a_result_with_actions_and_warnings(
     page: Page, live_server, axe: Axe, lang: str, role: str

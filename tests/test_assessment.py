@@ -106,8 +106,10 @@ def test_save_and_come_back_later_keeps_partial_answers_and_shows_the_link(app, 
     assessment = stored(app, token)
     assert assessment.answers == {first.id: form_value(first)}
     assert assessment.notes == {first.id: "Protokoll"}
-    # The link brings the respondent back to the first page with unanswered questions.
-    assert client.get(f"/sv/sjalvskattning/{token}").headers["Location"].endswith("/steg/1")
+    # The link brings the respondent back to the task list, which goes on at the first page with
+    # unanswered questions.
+    assert client.get(f"/sv/sjalvskattning/{token}").headers["Location"].endswith("/oversikt")
+    assert soup.select_one("a.task-list-continue")["href"].endswith("/steg/1")
 
 
 def test_a_forged_option_or_out_of_range_number_is_refused_and_nothing_is_stored(app, client):

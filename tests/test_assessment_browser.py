@@ -21,6 +21,9 @@ WORDS = {
         "begin": "Start selvevalueringen",
         "continue": "Gem og fortsæt",
         "later": "Gem og fortsæt senere",
+        "saved": "Jeres svar er gemt.",
+        "completed": "Udfyldt",
+        "go on": "Fortsæt",
         "submit": "Indsend og se resultatet",
         "result": "Jeres resultat",
         "pdf": "Download rapporten som PDF",
@@ -33,6 +36,9 @@ WORDS = {
         "begin": "Starta självskattningen",
         "continue": "Spara och fortsätt",
         "later": "Spara och fortsätt senare",
+        "saved": "Era svar är sparade.",
+        "completed": "Klar",
+        "go on": "Fortsätt",
         "submit": "Skicka in och se resultatet",
         "result": "Ert resultat",
         "pdf": "Ladda ner rapporten som PDF",
@@ -101,14 +107,21 @@ def test_a_respondent_completes_the_assessment(browser: Browser, live_server, la
     page.get_by_role("button", name=words["begin"]).click()
     expect(page.locator(".step-count")).to_contain_text("1")
 
-    # The first page is answered, then saved for later; the link opens it in a new browser.
+    # The first page is answered, then saved for later: the task list shows it completed and
+    # the link, which opens the task list in a new browser; it goes on at the second page.
     answer_page(page)
     page.get_by_role("button", name=words["later"]).click()
+    expect(page.locator(".alert-success")).to_have_text(words["saved"])
+    expect(page.locator("#task-1-status")).to_have_text(words["completed"])
     link = page.locator(".secret-link a").inner_text()
     context.close()
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.goto(link)
+    expect(page).to_have_url(re.compile(r"/(oversigt|oversikt)$"))
+    if check_axe:
+        assert_accessible(page, axe)
+    page.get_by_role("link", name=words["go on"], exact=True).click()
     expect(page).to_have_url(re.compile(r"/(trin|steg)/2$"))
 
     number = 2

@@ -56,6 +56,7 @@ from app.core.answers import clean_answer
 from app.core.questionnaire import DONT_KNOW, Question
 from app.core.simulator import NUMBER_FIELDS
 from app.extensions import db
+from app.i18n import SECTIONS
 from app.models import Assessment, PageFeedback
 from app.simulator.forms import DEFAULTS, RATE_CARD_ROWS
 from tests.assessment_helpers import BASE, STEP, TOKEN_RE, form_value
@@ -468,7 +469,9 @@ def test_a_saved_scenario_opens_again_and_the_assessment_submits(fuzzer, db_app,
     assert submitted.status_code == 302 and stored(db_app, token).submitted
 
 
-SECRET_PAGES = st.sampled_from(["", "/{saved}", "/{answers}", "/answers.json", "/{new_version}"])
+SECRET_PAGES = st.sampled_from(
+    ["", "/{overview}", "/{saved}", "/{answers}", "/answers.json", "/{new_version}"]
+)
 
 
 @fuzz(60)
@@ -480,6 +483,7 @@ def test_the_pages_behind_a_secret_link_answer_any_link(fuzzer, db_app, lang, pa
         data.draw(ODD_TOKENS) if kind == "odd" else make_assessment(db_app, kind, "kommune", lang)
     )
     words = {
+        "overview": SECTIONS["overview"][lang],
         "saved": SAVED[lang],
         "answers": ANSWERS[lang],
         "new_version": ACTIONS["new_version"][lang],

@@ -195,6 +195,22 @@ def every_questionnaire_page(role: str, posted_empty: bool = False) -> Fetch:
     return fetch
 
 
+def task_lists(site: Site, lang: str) -> list[TestResponse]:
+    """The task list of a supplier waiting on the partner count, of one without a partner (the
+    programme part not needed), and of a draft with every section completed."""
+    waiting = site.draft(lang, "leverandoer")
+    without = site.answered(lang, "leverandoer", org_partner_count="0")
+    done = site.answered(lang)
+    return [
+        site.get(site.url("assessment.overview", lang, token=token), must_show=shows)
+        for token, shows in (
+            (waiting, "task-list-status-muted"),
+            (without, "task-5-hint"),
+            (done, "badge-success"),
+        )
+    ]
+
+
 def every_content_page(kind: str, endpoint: str) -> Fetch:
     """Every Markdown page of a kind."""
     return lambda site, lang: [
@@ -514,12 +530,19 @@ PAGES: list[tuple[str, Fetch]] = [
         ),
     ),
     (
-        "saved",
+        "task list after saving",
         lambda s, lang: s.post(
             s.url("assessment.step", lang, token=s.draft(lang), number=1),
             must_show="secret-link",
             data={"action": "save"},
             follow_redirects=True,
+        ),
+    ),
+    ("task lists with every status", task_lists),
+    (
+        "saved",
+        lambda s, lang: s.get(
+            s.url("assessment.saved", lang, token=s.draft(lang)), must_show="secret-link"
         ),
     ),
     (

@@ -6,11 +6,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import select
 
 from app.core.questionnaire import load_questionnaires
+from app.extensions import db
+from app.models import Assessment
 from tests import load_client
-from tests.conftest import ROOT
-from tests.load_client import FlowError, Respondent
+from tests.conftest import ROOT, dispose, make_app, migrate_fresh
+from tests.load_client import Answer, FlowError, Respondent
 
 TOKEN = "T" * 43
 
@@ -63,3 +66,56 @@ def test_the_secret_link_is_the_one_with_the_respondents_token(questionnaires):
     assert respondent.secret_link(body) == f"/da/vurdering/genoptag/{TOKEN}"
     with pytest.raises(FlowError, match="no secret link"):
         respondent.secret_link(body.replace(TOKEN, "U" * 43))
+
+
+def test_the_task_lists_continue_link_is_the_one_for_the_respondents_token(questionnaires):
+    respondent = Respondent(0, questionnaires)
+    respondent.token = TOKEN
+    body = f'<a class="button button-primary task-list-continue" href="/da/x/{TOKEN}/trin/3">'
+    assert respondent.continue_link(body) == f"/da/x/{TOKEN}/trin/3"
+    with pytest.raises(FlowError, match="no way on"):
+        respondent.continue_link(body.replace(TOKEN, "U" * 43))
+
+
+@pytest.fixture
+def csrf_app(tmp_path):
+    """The app with CSRF on, as the load test's respondents meet it."""
+    app = make_app(f"sqlite:///{tmp_path / 'flow.db'}", WTF_CSRF_ENABLED=True)
+    migrate_fresh(app)
+    yield app
+    dispose(app)
+
+
+@pytest.mark.parametrize("index", [0, 1, 5])
+def test_a_respondents_flow_runs_to_the_end_on_the_app(csrf_app, index):
+    """The flow through the test client: saved, back by the secret link to the task list, on from
+    there to the end; the database holds what the respondent expects."""
+    respondent = Respondent(index, csrf_app.extensions["questionnaires"])
+    client = csrf_app.test_client()
+    kinds = []
+    flow = respondent.flow()
+    request = next(flow)
+    with pytest.raises(StopIteration):
+        while True:
+            kinds.append(request.kind)
+            response = client.open(request.path, method=request.method, data=request.form)
+            request = flow.send(
+                Answer(
+                    response.status_code,
+                    response.headers.get("Location", ""),
+                    response.get_data(as_text=True),
+                )
+            )
+    assert respondent.submitted
+    back = kinds.index("resume GET")
+    assert kinds[back - 2 : back + 3] == [
+        "step POST",
+        "overview GET",
+        "resume GET",
+        "overview GET",
+        "step GET",
+    ]
+    with csrf_app.app_context():
+        stored = db.session.scalar(select(Assessment).where(Assessment.token == respondent.token))
+        assert stored.answers == respondent.expected_answers
+        assert stored.notes == respondent.expected_notes

@@ -133,7 +133,8 @@ def step(token: str, number: int):
         flash(_("Your answers on this page were saved when you changed the language."), "success")
         return redirect(url_for("assessment.step", token=token, number=number, **return_args()))
     if action == "save":
-        return redirect(url_for("assessment.saved", token=token))
+        flash(_("Your answers are saved."), "success")
+        return redirect(url_for("assessment.overview", token=token))
     following = next_page(questionnaire, saved_answers, number)
     if return_args() or following is None:
         return redirect(url_for("assessment.answers", token=token))
@@ -357,16 +358,11 @@ def mail_link(token: str):
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}", methods=["GET"])
 def resume(token: str):
-    """The secret link itself: back to where the respondent is."""
+    """The secret link itself: a draft's task list (task_list.py), a submitted one's result."""
     assessment = service.find(token)
     if assessment.submitted:
         return redirect(url_for("assessment.result", token=token))
-    questionnaire = service.questionnaire_of(assessment)
-    missing = set(service.missing_answers(assessment))
-    for number, dimension in enumerate(questionnaire.dimensions, start=1):
-        if any(q.id in missing for q in dimension.questions):
-            return redirect(url_for("assessment.step", token=token, number=number))
-    return redirect(url_for("assessment.answers", token=token))
+    return redirect(url_for("assessment.overview", token=token))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{answers}}", methods=["GET"])
@@ -755,5 +751,5 @@ def submitted_or_404(token: str) -> Assessment:
     return assessment
 
 
-# The respondent's side of a review lives in its own module, on this blueprint.
-from app.assessment import review_routes  # noqa: E402
+# The respondent's side of a review and the task list live in their own modules, on this blueprint.
+from app.assessment import review_routes, task_list  # noqa: E402, F401
