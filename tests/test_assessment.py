@@ -242,12 +242,17 @@ def test_the_chart_is_drawn_once_and_a_repeat_view_draws_nothing(app, client, mo
 
     monkeypatch.setattr("app.core.charts.radar_figure", no_drawing)
     monkeypatch.setattr("app.core.charts.radar_svg", no_drawing)
+    monkeypatch.setattr("app.assessment.report.score_bars_svg", no_drawing)  # a phone's bars
     second = client.get(f"/da/selvevaluering/{token}/resultat").get_data(as_text=True)
     assert first == second
     with app.app_context():
         names = sorted(db.session.scalars(select(RenderedFile.name)).all())
     version = app.config["RENDER_VERSION"]
-    assert names == [f"radar-da.svg@{version}", f"result-da.html@{version}"]
+    assert names == [
+        f"bars-da.svg@{version}",
+        f"radar-da.svg@{version}",
+        f"result-da.html@{version}",
+    ]
 
 
 def test_the_chart_svg_needs_no_inline_styles(app, client):
@@ -363,7 +368,11 @@ def test_a_new_release_draws_stored_results_anew(app, client):
             names = sorted(db.session.scalars(select(RenderedFile.name)).all())
     finally:
         app.config["RENDER_VERSION"] = before
-    assert names == ["radar-da.svg@next-release", "result-da.html@next-release"]
+    assert names == [
+        "bars-da.svg@next-release",
+        "radar-da.svg@next-release",
+        "result-da.html@next-release",
+    ]
 
 
 def test_the_pdf_links_back_into_the_toolbox(app, client):

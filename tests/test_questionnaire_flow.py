@@ -31,7 +31,14 @@ def test_a_change_link_leads_back_to_check_your_answers_after_saving(app, client
         data[f"q_{q.id}"] = form_value(q, "worst" if q.id == first.id else "best")
     response = client.post(form["action"], data=data)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/da/selvevaluering/{token}/dine-svar")
+    # Back to the changed page's section, which opens (app/static/js/answer-sections.js).
+    section = questionnaire.dimensions[1].id
+    assert response.headers["Location"].endswith(
+        f"/da/selvevaluering/{token}/dine-svar#section-{section}"
+    )
+    assert get_page(client, response.headers["Location"]).select_one(
+        f"#section-{section} #answer-{first.id}"
+    )
     assert answers_of(app, token)[first.id] == form_value(first, "worst")
 
 

@@ -29,7 +29,11 @@ NINE_FAMILIES = {
 @pytest.mark.parametrize("lang", ["da", "sv"])
 def test_the_page_opens_with_an_example_and_its_charts_with_their_numbers(client, lang):
     soup = get_page(client, PAGE[lang])
-    assert len(soup.select("figure.chart-figure svg[role=img]")) == 3
+    # Each chart twice: for the page's width, and narrow for a phone (one shown at a time).
+    wide = [svg["id"] for svg in soup.select("figure.chart-figure .chart-wide svg[role=img]")]
+    narrow = [svg["id"] for svg in soup.select("figure.chart-figure .chart-narrow svg[role=img]")]
+    assert wide == ["chart-curve", "chart-payments", "chart-cash-flow"]
+    assert narrow == [f"{name}-narrow" for name in wide]
     assert all(
         svg.select_one("title") and svg.select_one("desc") for svg in soup.select("figure svg")
     )

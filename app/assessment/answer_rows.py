@@ -7,6 +7,9 @@ the answers, the notes and the link differ. So the fixed parts are escaped and j
 questionnaire and language (QuestionnaireParts), and a request joins them with its own answers,
 every piece of the respondent's text escaped.
 
+Each dimension's rows fold in a <details>, its summary counting the answers, the unanswered and
+the notes (on a phone the whole list is 16,000 px long): open where a required answer is missing.
+
 `value_html` is the macro `answer_value` and `note_html` is `answer_note`, written out; the macros
 still draw the report, the review and the advisors' pages. tests/test_answer_rows.py checks that
 both give the same bytes for answers of every kind, and that the page is byte for byte the one the
@@ -15,6 +18,7 @@ macros drew: a change to either macro must be made here too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +47,13 @@ class QuestionParts:
 
 @dataclass(frozen=True)
 class DimensionParts:
-    heading: str  # the dimension's heading and the opening of its list
+    heading: str  # the section's opening, its heading, and the <details> up to its open flag
+    summary: str  # after the open flag: the opening of the summary, up to the counts
+    list_opening: str  # after the counts: the rest of the summary, and the opening of the list
     questions: tuple[QuestionParts, ...]
+
+
+SECTION_END = "\n</dl>\n</details>\n</div>"
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,17 @@ class Words:
     no: str
     note_label: str
     change: str
+    ngettext: Callable[[str, str, int], str]
+
+    def counts(self, answered: int, missing: int, notes: int) -> str:
+        """What a folded section holds: "12 answers, 1 not answered, 3 notes"."""
+        shown = [self.ngettext("%(num)d answer", "%(num)d answers", answered) % {"num": answered}]
+        if missing:
+            text = self.ngettext("%(num)d not answered", "%(num)d not answered", missing)
+            shown.append(f'<span class="not-answered">{text % {"num": missing}}</span>')
+        if notes:
+            shown.append(self.ngettext("%(num)d note", "%(num)d notes", notes) % {"num": notes})
+        return ", ".join(shown)
 
 
 def questionnaire_parts(questionnaire: Questionnaire, lang: str) -> tuple[DimensionParts, ...]:
@@ -95,9 +115,13 @@ def build_parts(questionnaire: Questionnaire, lang: str) -> tuple[DimensionParts
                     unit=text(q.unit[lang]) if q.unit else "",
                 )
             )
+        did, title = text(dimension.id), text(dimension.title[lang])
         dimensions.append(
             DimensionParts(
-                f'\n<h2>{text(dimension.title[lang])}</h2>\n<dl class="summary-list">',
+                f'\n<div class="answers-section" id="section-{did}">\n<h2>{title}</h2>'
+                '\n<details class="answers-fold"',
+                "><summary>",
+                f'<span class="sr-only">: {title}</span></summary>\n<dl class="summary-list">',
                 tuple(questions),
             )
         )
@@ -116,6 +140,7 @@ def words() -> Words:
         gettext("No"),
         gettext("How do you know?"),
         gettext("Change"),
+        request_translations().ungettext,
     )
 
 
@@ -170,7 +195,13 @@ def answer_rows(
         asked = [p for p in dimension.questions if is_shown(p.question, answers, questionnaire)]
         if not asked:
             continue
+        answered = sum(answers.get(p.question.id) is not None for p in asked)
+        missing = sum(answers.get(p.question.id) is None and p.question.scored for p in asked)
+        noted = sum(bool(notes.get(p.question.id)) for p in asked)
         out.append(dimension.heading)
+        out.append(" open" if missing else "")
+        out.extend((dimension.summary, said.counts(answered, missing, noted)))
+        out.append(dimension.list_opening)
         change = None
         if change_urls is not None:
             url = escape(change_urls[number])
@@ -184,5 +215,5 @@ def answer_rows(
             if change is not None:
                 out.extend((change[0], parts.change_anchor, change[1], parts.change_tail))
             out.append("\n  </div>")
-        out.append("\n</dl>")
+        out.append(SECTION_END)
     return Markup("".join(out))  # noqa: S704  (every piece above is escaped or a translation)

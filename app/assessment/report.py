@@ -1,4 +1,5 @@
-"""The result as the reader sees it: a view in one language, the radar chart and the PDF."""
+"""The result as the reader sees it: a view in one language, the radar chart (and its bars for a
+phone) and the PDF."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.assessment import service
 from app.core import charts
+from app.core.scorebars import ScoreBar, score_bars_svg
 from app.core.scoring import is_shown
 from app.core.simulator import MONEY_FIELDS, Scenario, scenario_from_dict, simulate
 from app.extensions import db
@@ -204,6 +206,20 @@ def chart_svg(
     return service.rendered(assessment, drawing_prefix(assessment) + name, draw).decode()
 
 
+def bars_svg(assessment: Assessment, lang: str, view: dict[str, Any]) -> str:
+    """The scores as bars for a phone, drawn once per result and language, like the radar."""
+
+    def draw() -> bytes:
+        rows = [ScoreBar(r.title, r.score, format_score(r.score), r.previous) for r in view["rows"]]
+        title = _("Readiness per dimension: %(programme)s", programme=assessment.programme)
+        return score_bars_svg(
+            rows, title=title, description=chart_description(view), element_id="score-bars"
+        ).encode()
+
+    name = drawing_prefix(assessment) + f"bars-{lang}.svg"
+    return service.rendered(assessment, name, draw).decode()
+
+
 def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
     """The radar as PNG, drawn once per result and language."""
     return service.rendered(
@@ -216,10 +232,15 @@ def chart_png(assessment: Assessment, lang: str, view: dict[str, Any]) -> bytes:
 def render_result(
     assessment: Assessment, lang: str, template: str, for_print: bool = False, **extra: Any
 ) -> str:
-    """A page of the result (the result page, the printable page, the PDF's HTML)."""
+    """A page of the result (the result page, the printable page, the PDF's HTML).
+
+    On screen the radar has bars beside it for a phone; printed, the radar stands alone."""
     view = result_view(assessment, lang)
     chart = chart_svg(assessment, lang, view, for_print)
-    return render_template(template, assessment=assessment, view=view, chart=chart, **extra)
+    bars = None if for_print else bars_svg(assessment, lang, view)
+    return render_template(
+        template, assessment=assessment, view=view, chart=chart, bars=bars, **extra
+    )
 
 
 def report_html(assessment: Assessment, lang: str, for_pdf: bool) -> str:

@@ -136,7 +136,10 @@ def step(token: str, number: int):
         flash(_("Your answers are saved."), "success")
         return redirect(url_for("assessment.overview", token=token))
     following = next_page(questionnaire, saved_answers, number)
-    if return_args() or following is None:
+    if return_args():  # back from a change link: to the changed section, which opens
+        anchor = f"section-{dimension.id}"
+        return redirect(url_for("assessment.answers", token=token, _anchor=anchor))
+    if following is None:
         return redirect(url_for("assessment.answers", token=token))
     return redirect(url_for("assessment.step", token=token, number=following))
 

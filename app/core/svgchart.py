@@ -5,12 +5,17 @@ pass, its SVG writer); writing the few elements these charts need takes a millis
 a new scenario costs no more than a page. Text is escaped, sizes are in viewBox units, and the
 charts scale with the page (class "chart"). Every chart has a title and a description, and the
 page shows the same numbers as a table.
+
+A chart 750 units wide shrinks to less than half on a phone, and its text with it (6 px). Drawn
+`narrow`, the same chart is NARROW units wide, so that its text renders at about FONT CSS px on a
+phone: fewer ticks, titles wrapped, keys stacked. The page shows one of the two by a media query.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -22,6 +27,8 @@ INK = "#1a1a1a"
 GREY = "#454545"
 GRID = "#d0d0d0"
 FONT = 14  # viewBox units; the chart is 750 units wide
+NARROW = 340  # units: a chart for a phone's 343 CSS px, where its text renders at FONT px
+LINE = FONT * 1.3  # from one line of text to the next
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,30 @@ def _text(x: float, y: float, content: str, anchor: str = "middle", **attributes
     )
 
 
+def _wrapped(text: str, room: float, bold: bool = False) -> list[str]:
+    """A text in lines that fit `room` units (by an average character's width)."""
+    per_character = FONT * (0.6 if bold else 0.55)
+    return textwrap.wrap(text, max(8, int(room / per_character)), break_long_words=False) or [""]
+
+
+def _fitting_ticks(
+    frame: Frame, x_format: Callable[[float], str], count: int, inside: bool = True
+) -> list[float]:
+    """Round x ticks, as many as `count` whose labels do not run into each other (at least 2)."""
+    for tried in range(count, 1, -1):
+        ticks = [t for t in nice_ticks(frame.x_min, frame.x_max, tried)
+                 if t >= frame.x_min and (t <= frame.x_max or not inside)]  # fmt: skip
+        widest = max((len(x_format(t)) for t in ticks), default=0) * FONT * 0.55
+        if len(ticks) < 2 or frame.x(ticks[1]) - frame.x(ticks[0]) >= widest + 12:
+            return ticks
+    return ticks
+
+
+def _title_lines(lines: Sequence[str], x: float, y: float) -> list[str]:
+    """A title over one or more lines, its first line's baseline at y."""
+    return [_text(x, y + i * LINE, line, font_weight="600") for i, line in enumerate(lines)]
+
+
 def _open(element_id: str, width: int, height: int, title: str, description: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" id="{element_id}"'
@@ -113,8 +144,10 @@ def _axes(
     title: str,
     vertical_grid: bool,
     title_y: float | None = None,
+    x_label_y: float | None = None,
 ) -> list[str]:
-    """Grid lines, tick labels, axis labels and the title (just above the plot unless placed)."""
+    """Grid lines, tick labels, axis labels and the title (just above the plot unless placed;
+    an empty title is drawn by the caller)."""
     parts = []
     bottom = frame.height - frame.bottom
     right = frame.width - frame.right
@@ -142,12 +175,14 @@ def _axes(
         f' stroke="{GREY}" stroke-width="1"/>'
     )
     middle = (frame.left + right) / 2
-    parts.append(_text(middle, frame.height - 10, x_label))
+    parts.append(_text(middle, frame.height - 10 if x_label_y is None else x_label_y, x_label))
     y_middle = frame.top + frame.plot_height / 2
-    parts.append(_text(18, y_middle, y_label, transform=f"rotate(-90 18 {y_middle:.1f})"))
-    parts.append(
-        _text(middle, frame.top - 14 if title_y is None else title_y, title, font_weight="600")
-    )
+    if y_label:
+        parts.append(_text(18, y_middle, y_label, transform=f"rotate(-90 18 {y_middle:.1f})"))
+    if title:
+        parts.append(
+            _text(middle, frame.top - 14 if title_y is None else title_y, title, font_weight="600")
+        )
     return parts
 
 
@@ -161,6 +196,7 @@ def bar_chart_svg(
     element_id: str,
     x_format: Callable[[float], str],
     y_format: Callable[[float], str],
+    narrow: bool = False,
 ) -> str:
     """Bars at their x values (for example each possible payment and its probability in %)."""
     xs = sorted(x for x, _ in bars)
@@ -168,12 +204,19 @@ def bar_chart_svg(
     gap = min(gaps) if gaps else max(abs(xs[0]), 1) if xs else 1
     top = max((y for _, y in bars), default=0)
     y_ticks = nice_ticks(0, top or 1)
-    frame = Frame(750, 380, 80, 24, 44, 64, xs[0] - gap / 2 if xs else 0,
-                  xs[-1] + gap / 2 if xs else 1, 0, max(y_ticks[-1], top) or 1)  # fmt: skip
+    x_range = (xs[0] - gap / 2 if xs else 0, xs[-1] + gap / 2 if xs else 1)
+    y_max = max(y_ticks[-1], top) or 1
+    lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    if narrow:
+        head = round(20 + len(lines) * LINE)
+        frame = Frame(NARROW, head + 260, 56, 16, head, 64, *x_range, 0, y_max)
+    else:
+        frame = Frame(750, 380, 80, 24, 44, 64, *x_range, 0, y_max)
     parts = _open(element_id, frame.width, frame.height, title, description)
-    parts += _axes(frame, [t for t in nice_ticks(frame.x_min, frame.x_max, 6)
-                           if frame.x_min <= t <= frame.x_max], y_ticks,
-                   x_format, y_format, x_label, y_label, title, vertical_grid=False)  # fmt: skip
+    x_ticks = _fitting_ticks(frame, x_format, 4 if narrow else 6)
+    parts += _axes(frame, x_ticks, y_ticks, x_format, y_format, x_label, y_label,
+                   "" if narrow else title, vertical_grid=False)  # fmt: skip
+    parts += _title_lines(lines, frame.width / 2, 22)
     width = max(1.0, min(60.0, (frame.x(gap) - frame.x(0)) * 0.8))
     base = frame.y(0)
     for x, y in bars:
@@ -211,14 +254,27 @@ def line_chart_svg(
     labels: LineLabels,
     element_id: str,
     x_format: Callable[[float], str],
+    narrow: bool = False,
 ) -> str:
-    """A line of y (0–100) against x, with a dashed level, a dotted mark and the current point."""
+    """A line of y (0–100) against x, with a dashed level, a dotted mark and the current point.
+
+    The key is in the plot's lower right corner, or under the chart when drawn narrow."""
     xs = [x for x, _ in points]
-    frame = Frame(750, 400, 70, 24, 44, 64, min(xs), max(xs), 0, 102)
+    lines = _wrapped(labels.title, NARROW - 16, bold=True) if narrow else []
+    key_rows = 3 + (current is not None)
+    if narrow:
+        head = round(20 + len(lines) * LINE)
+        below = 64 + key_rows * 22 + 16
+        frame = Frame(NARROW, head + 240 + below, 56, 16, head, below, min(xs), max(xs), 0, 102)
+    else:
+        frame = Frame(750, 400, 70, 24, 44, 64, min(xs), max(xs), 0, 102)
     parts = _open(element_id, frame.width, frame.height, labels.title, labels.description)
-    x_ticks = [t for t in nice_ticks(frame.x_min, frame.x_max, 6) if t >= frame.x_min]
+    x_ticks = _fitting_ticks(frame, x_format, 4 if narrow else 6, inside=False)
+    plot_bottom = frame.height - frame.bottom
     parts += _axes(frame, x_ticks, [0, 20, 40, 60, 80, 100], x_format, lambda v: f"{v:.0f}",
-                   labels.x, labels.y, labels.title, vertical_grid=True)  # fmt: skip
+                   labels.x, labels.y, "" if narrow else labels.title, vertical_grid=True,
+                   x_label_y=plot_bottom + 54 if narrow else None)  # fmt: skip
+    parts += _title_lines(lines, frame.width / 2, 22)
     path = " ".join(f"{frame.x(x):.1f},{frame.y(y):.1f}" for x, y in points)
     parts.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
     y = frame.y(level)
@@ -230,7 +286,7 @@ def line_chart_svg(
     if frame.x_min <= mark <= frame.x_max:
         x = frame.x(mark)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{frame.height - frame.bottom}"'
+            f'<line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{plot_bottom}"'
             f' stroke="{RED}" stroke-width="2" stroke-dasharray="2 4"/>'
         )
     if current is not None:
@@ -238,13 +294,15 @@ def line_chart_svg(
             f'<circle cx="{frame.x(current[0]):.1f}" cy="{frame.y(current[1]):.1f}" r="6"'
             f' fill="{INK}"/>'
         )
-    parts += _legend(frame, labels, current is not None)
+    parts += _legend(frame, labels, current is not None, under=plot_bottom + 70 if narrow else None)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(frame: Frame, labels: LineLabels, with_current: bool) -> list[str]:
-    """A key in the lower right corner of the plotting area."""
+def _legend(
+    frame: Frame, labels: LineLabels, with_current: bool, under: float | None = None
+) -> list[str]:
+    """A key in the lower right corner of the plotting area, or from `under` down on the left."""
     entries = [
         (f'stroke="{BLUE}" stroke-width="2"', labels.curve),
         (f'stroke="{GREEN}" stroke-width="2" stroke-dasharray="8 5"', labels.level),
@@ -253,12 +311,15 @@ def _legend(frame: Frame, labels: LineLabels, with_current: bool) -> list[str]:
     longest = max(len(text) for _, text in [*entries, ("", labels.current)])
     box_width = 44 + longest * FONT * 0.55
     rows = len(entries) + (1 if with_current else 0)
-    x0 = frame.width - frame.right - box_width - 8
-    y0 = frame.height - frame.bottom - rows * 22 - 14
-    parts = [
-        f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{box_width:.1f}" height="{rows * 22 + 8}"'
-        f' fill="#ffffff" fill-opacity="0.9" stroke="{GRID}"/>'
-    ]
+    if under is None:
+        x0 = frame.width - frame.right - box_width - 8
+        y0 = frame.height - frame.bottom - rows * 22 - 14
+        parts = [
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{box_width:.1f}" height="{rows * 22 + 8}"'
+            f' fill="#ffffff" fill-opacity="0.9" stroke="{GRID}"/>'
+        ]
+    else:
+        x0, y0, parts = 0.0, under, []
     for i, (style, text) in enumerate(entries):
         y = y0 + 16 + i * 22
         parts.append(
@@ -286,11 +347,16 @@ SERIES_COLOURS = (BLUE, "#a34700", GREEN)  # each at least 4.5:1 against white
 SERIES_DASHES = ("", "9 5", "2 4")
 
 
-def _key(x0: float, y: float, series: Sequence[Series], as_lines: bool) -> list[str]:
-    """A key in one row, left to right in the order the series are drawn."""
+def _key(
+    x0: float, y: float, series: Sequence[Series], as_lines: bool, stacked: bool = False
+) -> list[str]:
+    """A key in one row, left to right in the order the series are drawn (or one under the
+    other, `stacked`)."""
     parts = []
     x = x0
-    for item in series:
+    for index, item in enumerate(series):
+        if stacked:
+            x, y = x0, y + (22 if index else 0)
         if as_lines:
             dash = f' stroke-dasharray="{item.dash}"' if item.dash else ""
             parts.append(
@@ -317,6 +383,7 @@ def grouped_bar_chart_svg(
     y_label: str,
     element_id: str,
     y_format: Callable[[float], str],
+    narrow: bool = False,
 ) -> str:
     """Bars side by side for each category (for example a year's cost, payments and savings).
 
@@ -324,15 +391,29 @@ def grouped_bar_chart_svg(
     """
     values = [v for item in series for v in item.values]
     low, high = min([0.0, *values]), max([0.0, *values])
-    y_ticks = covering_ticks(low, high or 1)
-    frame = Frame(750, 400, 96, 24, 76, 64, -0.5, len(categories) - 0.5,
-                  min(low, y_ticks[0]), max(high, y_ticks[-1]) or 1)  # fmt: skip
-    every = max(1, math.ceil(len(categories) / 15))
+    y_ticks = covering_ticks(low, high or 1, 4 if narrow else 5)
+    x_range = (-0.5, len(categories) - 0.5)
+    y_range = (min(low, y_ticks[0]), max(high, y_ticks[-1]) or 1)
+    lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    if narrow:
+        # Amounts need the room left of the plot: the y axis is named above it, not beside it.
+        head = round(20 + len(lines) * LINE + len(series) * 22 + 8 + LINE)
+        frame = Frame(NARROW, head + 240, 88, 16, head, 64, *x_range, *y_range)
+    else:
+        frame = Frame(750, 400, 96, 24, 76, 64, *x_range, *y_range)
+    every = max(1, math.ceil(len(categories) / (6 if narrow else 15)))
     x_ticks = [float(i) for i in range(0, len(categories), every)]
     parts = _open(element_id, frame.width, frame.height, title, description)
     parts += _axes(frame, x_ticks, y_ticks, lambda i: str(categories[round(i)]), y_format,
-                   x_label, y_label, title, vertical_grid=False, title_y=26)  # fmt: skip
-    parts += _key(frame.left - 8, frame.top - 20, series, as_lines=False)
+                   x_label, "" if narrow else y_label, "" if narrow else title,
+                   vertical_grid=False, title_y=26)  # fmt: skip
+    if narrow:
+        parts += _title_lines(lines, frame.width / 2, 22)
+        key_top = 22 + len(lines) * LINE - 4
+        parts += _key(0, key_top, series, as_lines=False, stacked=True)
+        parts.append(_text(0, frame.top - 18, y_label, "start"))
+    else:
+        parts += _key(frame.left - 8, frame.top - 20, series, as_lines=False)
     group = (frame.x(1) - frame.x(0)) * 0.8
     width = max(1.0, group / max(1, len(series)))
     zero = frame.y(0)

@@ -10,7 +10,7 @@ import functools
 import math
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -33,8 +33,17 @@ from app.core.simulator import (
 )
 
 CURVE_POINTS = 400
-CHART_CACHE_SIZE = 256  # about 40 KB of SVG a scenario and language
-_charts: OrderedDict[tuple[Scenario, str], tuple[str, str, str]] = OrderedDict()
+CHART_CACHE_SIZE = 256  # about 60 KB of SVG a scenario and language
+
+
+class Chart(NamedTuple):
+    """A chart drawn for the page's full width, and narrow for a phone (svgchart.NARROW)."""
+
+    wide: str
+    narrow: str
+
+
+_charts: OrderedDict[tuple[Scenario, str], tuple[Chart, Chart, Chart]] = OrderedDict()
 _charts_lock = threading.Lock()
 
 
@@ -440,14 +449,19 @@ def drawn_charts(
     distribution: list[tuple[float, float]],
     points: list[tuple[int, float]],
     cash_flow: tuple[CashFlowYear, ...] = (),
-) -> tuple[str, str, str]:
-    """The charts' SVG, kept per scenario and language (the inputs decide everything drawn)."""
+) -> tuple[Chart, Chart, Chart]:
+    """The charts' SVG, wide and narrow, kept per scenario and language (the inputs decide
+    everything drawn): the payments, the chance by group size and the cash flow."""
     key = (scenario, lang)
     with _charts_lock:
         if key in _charts:
             _charts.move_to_end(key)
             return _charts[key]
-    drawn = (*_draw(scenario, distribution, points), cash_flow_svg(scenario, cash_flow))
+    wide, narrow = (
+        (*_draw(scenario, distribution, points, narrow), cash_flow_svg(scenario, cash_flow, narrow))
+        for narrow in (False, True)
+    )
+    drawn = (Chart(wide[0], narrow[0]), Chart(wide[1], narrow[1]), Chart(wide[2], narrow[2]))
     with _charts_lock:
         _charts[key] = drawn
         while len(_charts) > CHART_CACHE_SIZE:
@@ -456,10 +470,14 @@ def drawn_charts(
 
 
 def _draw(
-    scenario: Scenario, distribution: list[tuple[float, float]], points: list[tuple[int, float]]
+    scenario: Scenario,
+    distribution: list[tuple[float, float]],
+    points: list[tuple[int, float]],
+    narrow: bool = False,
 ) -> tuple[str, str]:
     """The payment distribution and the chance by group size, in the current language."""
     whole = functools.partial(format_decimal, format="#,##0")
+    suffix = "-narrow" if narrow else ""
     dist_svg = svgchart.bar_chart_svg(
         [(value, 100 * p) for value, p in distribution],
         title=_("How likely is each payment?"),
@@ -468,9 +486,10 @@ def _draw(
         ),
         x_label=_("Payment (kr.)"),
         y_label=_("Probability (%)"),
-        element_id="chart-payments",
+        element_id="chart-payments" + suffix,
         x_format=lambda value: whole(round(value)),
         y_format=lambda value: format_decimal(value, format="0.#"),
+        narrow=narrow,
     )
     chances = dict(points)
     labels = svgchart.LineLabels(
@@ -493,13 +512,14 @@ def _draw(
         mark=CRITICAL_MASS,
         current=(current, 100 * chances[current]) if current in chances else None,
         labels=labels,
-        element_id="chart-curve",
+        element_id="chart-curve" + suffix,
         x_format=lambda value: whole(round(value)),
+        narrow=narrow,
     )
     return dist_svg, curve_svg
 
 
-def cash_flow_svg(s: Scenario, rows: tuple[CashFlowYear, ...]) -> str:
+def cash_flow_svg(s: Scenario, rows: tuple[CashFlowYear, ...], narrow: bool = False) -> str:
     """The nominal cost, expected payments and savings by year, as bars side by side."""
     if not rows:
         return ""
@@ -523,6 +543,7 @@ def cash_flow_svg(s: Scenario, rows: tuple[CashFlowYear, ...]) -> str:
         ),
         x_label=_("Year"),
         y_label=_("Amount (kr.)"),
-        element_id="chart-cash-flow",
+        element_id="chart-cash-flow-narrow" if narrow else "chart-cash-flow",
         y_format=lambda value: whole(round(value)),
+        narrow=narrow,
     )

@@ -96,8 +96,34 @@
     if (nav && label) label.textContent = nav.getAttribute("data-more-label");
   }
 
+  // A table wider than its box scrolls inside it (.table-scroll): a line above it says so, for as
+  // long as it is wider (a phone turned, a folded section opened). The words are the page's own.
+  function setUpScrollHints() {
+    var words = document.body.getAttribute("data-table-hint");
+    var boxes = document.querySelectorAll(".table-scroll");
+    if (!words || !boxes.length) return;
+    function update() {
+      Array.prototype.forEach.call(boxes, function (box) {
+        var hint = box.previousElementSibling;
+        var wide = box.scrollWidth > box.clientWidth + 1;
+        if (!hint || !hint.classList.contains("table-scroll-hint")) {
+          if (!wide) return;
+          hint = document.createElement("p");
+          hint.className = "table-scroll-hint";
+          hint.textContent = words;
+          box.parentNode.insertBefore(hint, box);
+        }
+        hint.hidden = !wide;
+      });
+    }
+    update();
+    window.addEventListener("resize", update);
+    document.addEventListener("toggle", update, true);  // "toggle" does not bubble
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCopyButtons();
+    setUpScrollHints();
     setUpCharacterLimits();
     setUpMenuButton();
     if (window.DKFDS && typeof window.DKFDS.init === "function") {
