@@ -283,6 +283,16 @@ def test_save_and_come_back_later_leads_to_the_overview_with_a_notice(app, clien
 
 
 @pytest.mark.parametrize("lang", ["da", "sv"])
+def test_come_back_later_on_check_your_answers_leads_to_the_overview(client, lang):
+    token = start(client, lang)
+    soup = get_page(client, f"{BASE[lang]}/{token}/{ANSWERS[lang]}")
+    later = {"da": "Gem og fortsæt senere", "sv": "Spara och fortsätt senare"}[lang]
+    (link,) = [a for a in soup.select("main a") if a.get_text(strip=True) == later]
+    assert link["href"] == overview_url(lang, token)
+    assert get_page(client, link["href"]).select_one(".secret-link a")
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
 def test_save_and_continue_still_goes_to_the_next_step(app, client, lang):
     kommune = app.extensions["questionnaires"]["kommune"]
     token = start(client, lang)
