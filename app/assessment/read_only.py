@@ -15,9 +15,8 @@ from flask_babel import gettext as _
 from app.assessment import service
 from app.assessment.answer_rows import answer_rows
 from app.assessment.forms import ReadOnlyLinkForm
-from app.assessment.report import chart_png, render_result, report_pdf, result_view
-from app.assessment.routes import TOKEN, keep_private, stored_download
-from app.core.filenames import download_name
+from app.assessment.report import render_result
+from app.assessment.routes import TOKEN, keep_private, pdf_download, radar_download
 from app.errors import UnknownLink
 from app.i18n import current_language, localized_route
 from app.models import Assessment
@@ -124,15 +123,10 @@ def page(view_token: str):
 @localized_route(bp, f"/{{assessment}}/{{read_only}}/{VIEW_TOKEN}/radar.png", methods=["GET"])
 def radar_png(view_token: str):
     """The radar as a PNG file, as at the secret link."""
-    assessment = shared_result(view_token)
-    png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
-    return stored_download(png, "image/png", download_name("radar", assessment.programme, "png"))
+    return radar_download(shared_result(view_token))
 
 
 @localized_route(bp, f"/{{assessment}}/{{read_only}}/{VIEW_TOKEN}/{{report}}.pdf", methods=["GET"])
 def pdf(view_token: str):
     """The PDF report, as at the secret link (it holds no link back to the result)."""
-    assessment = shared_result(view_token)
-    content = report_pdf(assessment, g.lang)
-    name = download_name(_("investment-compass"), assessment.programme, "pdf")
-    return stored_download(content, "application/pdf", name)
+    return pdf_download(shared_result(view_token))

@@ -541,6 +541,19 @@ def not_modified(etag: str) -> Response:
     return response
 
 
+def radar_download(assessment: Assessment) -> Response:
+    """A submitted assessment's radar as a PNG file, named after its programme."""
+    png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
+    return stored_download(png, "image/png", download_name("radar", assessment.programme, "png"))
+
+
+def pdf_download(assessment: Assessment) -> Response:
+    """A submitted assessment's PDF report, named in the page's language."""
+    content = report_pdf(assessment, g.lang)
+    name = download_name(_("investment-compass"), assessment.programme, "pdf")
+    return stored_download(content, "application/pdf", name)
+
+
 def stored_download(content: bytes, mimetype: str, name: str) -> Response:
     """A download of a stored drawing or report: a browser asking again gets a 304."""
     response = attachment(content, mimetype, name)
@@ -644,18 +657,13 @@ def printable(token: str):
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/radar.png", methods=["GET"])
 def radar_png(token: str):
     """The radar as a PNG file."""
-    assessment = submitted_or_404(token)
-    png = chart_png(assessment, g.lang, result_view(assessment, g.lang))
-    return stored_download(png, "image/png", download_name("radar", assessment.programme, "png"))
+    return radar_download(submitted_or_404(token))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/{{report}}.pdf", methods=["GET"])
 def pdf(token: str):
     """The result as a PDF report."""
-    assessment = submitted_or_404(token)
-    content = report_pdf(assessment, g.lang)
-    name = download_name(_("investment-compass"), assessment.programme, "pdf")
-    return stored_download(content, "application/pdf", name)
+    return pdf_download(submitted_or_404(token))
 
 
 @localized_route(bp, f"/{{assessment}}/{TOKEN}/answers.json", methods=["GET"])
