@@ -136,6 +136,39 @@ def test_the_simulator_draws_its_charts_narrow_on_a_phone(page: Page, live_serve
     assert page.evaluate(VISIBLE_CHARTS) == [name.removesuffix("-narrow") for name in narrow]
 
 
+def compared(path: str, payment: str, *groups: tuple[int, int]) -> str:
+    """A comparison of per-success scenarios, one per (participants, success rate %)."""
+    query = "&".join(
+        f"{letter}-participants={n}&{letter}-success_rate={rate}&{letter}-target_rate=50"
+        f"&{letter}-payment_rule=per_success&{letter}-payment_per_success={payment}"
+        for letter, (n, rate) in zip("abc", groups, strict=False)
+    )
+    return f"{path}?{query}"
+
+
+COMPARE = {
+    "da": compared("/da/betalingssimulator/sammenlign", "90.000", (25, 60), (40, 60), (60, 55)),
+    "sv": compared("/sv/betalningssimulator/jamfor", "90 000", (25, 60), (40, 60)),
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_scenarios_compared_on_a_phone_have_a_legible_chart(page: Page, live_server, lang: str):
+    on_a_phone(page, live_server.url + COMPARE[lang])
+    assert page.evaluate(VISIBLE_CHARTS) == ["chart-compare-narrow"]
+    # One line per scenario, and the key names each.
+    lines = page.locator("#chart-compare-narrow polyline")
+    assert lines.count() == (3 if lang == "da" else 2)
+    key = " ".join(page.locator("#chart-compare-narrow text").all_text_contents())
+    assert all(f" {letter}" in key for letter in "AB")
+    assert_fits_a_phone(page)
+    assert_wide_tables_scroll_in_their_box(page, WORDS[lang]["hint"])
+    if lang == "da":
+        assert_accessible(page, "the comparison at 375 px")
+    page.set_viewport_size(DESKTOP)
+    assert page.evaluate(VISIBLE_CHARTS) == ["chart-compare"]
+
+
 def folds(page: Page):  # type: ignore[no-untyped-def]
     return page.locator("details.answers-fold")
 

@@ -67,3 +67,25 @@ def test_step_lines_rise_from_zero_to_each_cumulative_percentage():
     xs = [x for x, _ in points]
     assert xs == sorted(xs)
     assert len(re.findall(r"<line [^>]*stroke-width=\"3\"", svg)) == 2, "a key entry per line"
+
+
+def test_step_lines_drawn_for_a_phone_keep_every_tick_label_inside_the_drawing():
+    millions = [600_000 + 50_000 * i for i in range(71)]
+    svg = step_lines_svg(
+        [(Series("Scenarie A", millions, "#0059b3"), [100 * (i + 1) / 71 for i in range(71)])],
+        title="Sandsynligheden for, at den samlede udbetaling højst bliver et beløb",
+        description="Steps", x_label="kr.", y_label="%", element_id="cdf-narrow",
+        x_format=lambda v: f"{v:,.0f}".replace(",", "."), narrow=True,
+    )  # fmt: skip
+    root = parsed(svg)
+    width = float(root.get("viewBox").split()[2])
+    assert width == 340
+    labels = [t for t in root.iter(f"{SVG}text") if t.text and t.text.endswith(".000")]
+    assert len(labels) >= 2, "at least two amounts on the axis"
+    for label in labels:
+        half = len(label.text) * 14 * 0.55 / 2
+        assert half <= float(label.get("x")) <= width - half, label.text
+    # The title wraps instead of running out of the drawing, and the key names the line.
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert "Scenarie A" in texts
+    assert all(len(text) * 14 * 0.6 <= width for text in texts)

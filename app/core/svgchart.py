@@ -445,19 +445,35 @@ def step_lines_svg(
     y_label: str,
     element_id: str,
     x_format: Callable[[float], str],
+    narrow: bool = False,
 ) -> str:
     """Cumulative probabilities (0–100) as steps: for each line its values (Series.values, the
-    amounts, ascending) and the cumulative percentage reached at each."""
+    amounts, ascending) and the cumulative percentage reached at each.
+
+    Drawn narrow, the title wraps and the key stacks above the plot."""
     xs = [x for item, _ in lines for x in item.values]
     low, high = (min(xs), max(xs)) if xs else (0.0, 1.0)
     pad = (high - low) * 0.03 or max(abs(high), 1) * 0.05
-    frame = Frame(750, 420, 70, 24, 76, 64, low - pad, high + pad, 0, 102)
+    title_lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    if narrow:
+        head = round(20 + len(title_lines) * LINE + len(lines) * 22 + 16)
+        # Room on the right for half of a last tick label (an amount of millions).
+        frame = Frame(NARROW, head + 240, 56, 40, head, 64, low - pad, high + pad, 0, 102)
+    else:
+        frame = Frame(750, 420, 70, 24, 76, 64, low - pad, high + pad, 0, 102)
     parts = _open(element_id, frame.width, frame.height, title, description)
-    x_ticks = [t for t in nice_ticks(frame.x_min, frame.x_max, 6)
-               if frame.x_min <= t <= frame.x_max]  # fmt: skip
+    # A tick whose label would run past the drawing's edge is left out.
+    x_ticks = [t for t in _fitting_ticks(frame, x_format, 3 if narrow else 6)
+               if frame.x(t) + len(x_format(t)) * FONT * 0.55 / 2 <= frame.width]  # fmt: skip
     parts += _axes(frame, x_ticks, [0, 20, 40, 60, 80, 100], x_format, lambda v: f"{v:.0f}",
-                   x_label, y_label, title, vertical_grid=True, title_y=26)  # fmt: skip
-    parts += _key(frame.left, frame.top - 20, [item for item, _ in lines], as_lines=True)
+                   x_label, y_label, "" if narrow else title, vertical_grid=True,
+                   title_y=26)  # fmt: skip
+    series = [item for item, _ in lines]
+    if narrow:
+        parts += _title_lines(title_lines, frame.width / 2, 22)
+        parts += _key(0, 22 + len(title_lines) * LINE - 4, series, as_lines=True, stacked=True)
+    else:
+        parts += _key(frame.left, frame.top - 20, series, as_lines=True)
     for item, cumulative in lines:
         points = [(frame.x_min, 0.0)]
         for x, c in zip(item.values, cumulative, strict=True):

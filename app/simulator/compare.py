@@ -23,7 +23,7 @@ from app.core import svgchart
 from app.core.simulator import Outcome, Scenario, scenario_from_dict, simulate
 from app.simulator.forms import DEFAULTS, SimulatorForm
 from app.simulator.inputs import read_form, typed_pairs
-from app.simulator.presenter import figure_labels, money, percent
+from app.simulator.presenter import Chart, figure_labels, money, percent
 
 LETTERS = ("a", "b", "c")
 SLOT = "slot"  # on a simulator page opened from a comparison: the letter the scenario has there
@@ -170,7 +170,7 @@ def present_comparison(compared: list[Compared]) -> dict[str, Any]:
     return {
         "inputs": input_rows(scenarios),  # type: ignore[arg-type]
         "figures": figure_rows(outcomes),  # type: ignore[arg-type]
-        "chart": payments_chart(compared),
+        "chart": Chart(payments_chart(compared), payments_chart(compared, narrow=True)),
         "table": payments_table(compared),
         "same": len({item.scenario for item in compared}) == 1,
     }
@@ -255,8 +255,8 @@ def cumulative(o: Outcome) -> tuple[list[float], list[float]]:
     return values, chances
 
 
-def payments_chart(compared: list[Compared]) -> str:
-    """The scenarios' payments as cumulative steps on one chart."""
+def payments_chart(compared: list[Compared], narrow: bool = False) -> str:
+    """The scenarios' payments as cumulative steps on one chart (narrow: for a phone)."""
     whole = functools.partial(format_decimal, format="#,##0")
     lines = []
     for i, item in enumerate(compared):
@@ -275,8 +275,9 @@ def payments_chart(compared: list[Compared]) -> str:
         ),
         x_label=_("Payment (kr.)"),
         y_label=_("Chance (%)"),
-        element_id="chart-compare",
+        element_id="chart-compare-narrow" if narrow else "chart-compare",
         x_format=lambda value: whole(round(value)),
+        narrow=narrow,
     )
 
 
