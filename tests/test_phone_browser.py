@@ -117,6 +117,7 @@ def test_the_result_shows_legible_bars_on_a_phone_and_the_radar_on_a_desktop(
 
     page.set_viewport_size(DESKTOP)
     assert page.evaluate(VISIBLE_CHARTS) == ["radar"]
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= LEGIBLE, "the radar's labels on a desktop"
     expect(page.locator(".table-scroll-hint")).to_be_hidden()  # the table fits: no cue
 
 
