@@ -36,7 +36,7 @@ from app import (  # noqa: E402
 from app.config import configure  # noqa: E402
 from app.core import built  # noqa: E402
 from app.core.content import load_library  # noqa: E402
-from app.core.questionnaire import load_questionnaires  # noqa: E402
+from app.core.questionnaire_loader import load_questionnaires  # noqa: E402
 from app.core.search import build_index  # noqa: E402
 from app.extensions import babel, csrf, db, init_migrations  # noqa: E402
 from app.routing import LazyBuildRule  # noqa: E402

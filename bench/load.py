@@ -41,7 +41,7 @@ def main() -> None:
         return
     import redis
 
-    from app.core.questionnaire import load_questionnaires
+    from app.core.questionnaire_loader import load_questionnaires
     from deploy.serve import Stack
     from tests import load_client, test_load
 

@@ -25,14 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.questionnaire import (
-    DONT_KNOW,
-    DONT_KNOW_LABEL,
-    LANGS,
-    Question,
-    Questionnaire,
-    load_questionnaires,
-)
+from app.core.questionnaire import DONT_KNOW, DONT_KNOW_LABEL, LANGS, Question, Questionnaire
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import is_shown
 
 READING_WORDS_PER_MINUTE = 200

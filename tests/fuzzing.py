@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.core.questionnaire import load_questionnaires
+from app.core.questionnaire_loader import load_questionnaires
 from app.extensions import db
 from app.i18n import LANGUAGES
 from tests.conftest import empty_tables

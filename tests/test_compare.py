@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.core.compare import disagreements, shared_questions
-from app.core.questionnaire import DONT_KNOW, load_questionnaires
+from app.core.questionnaire import DONT_KNOW
+from app.core.questionnaire_loader import load_questionnaires
 from tests.conftest import ROOT
 
 QUESTIONNAIRES = load_questionnaires(ROOT / "questionnaires")

@@ -33,7 +33,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.core.answers import clean_answer
-from app.core.questionnaire import Questionnaire, load_questionnaires
+from app.core.questionnaire import Questionnaire
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import is_shown
 from tests.assessment_helpers import BASE, STEP, form_value
 from tests.conftest import ROOT, dispose, make_app, migrate_fresh

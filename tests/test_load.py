@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core.questionnaire import load_questionnaires
+from app.core.questionnaire_loader import load_questionnaires
 from app.security import HEADERS
 from deploy.serve import Stack
 from tests import load_client

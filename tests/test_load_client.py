@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from app.core.questionnaire import load_questionnaires
+from app.core.questionnaire_loader import load_questionnaires
 from app.extensions import db
 from app.models import Assessment
 from tests import load_client

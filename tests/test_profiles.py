@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from app.core.answers import clean_answers
-from app.core.questionnaire import load_questionnaires
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import score_assessment
 from tests.conftest import ROOT
 

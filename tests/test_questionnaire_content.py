@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from app.core.answers import clean_answer
-from app.core.questionnaire import DONT_KNOW, LANGS, Questionnaire, load_questionnaires
+from app.core.questionnaire import DONT_KNOW, LANGS, Questionnaire
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import is_shown, question_score, score_assessment
 from tests.assessment_helpers import form_value
 from tests.completion_time import completion_range, stated_range

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.core.questionnaire import QuestionnaireError, load_questionnaires
+from app.core.questionnaire_loader import QuestionnaireError, load_questionnaires
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questionnaires"

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.answers import clean_answer
-from app.core.questionnaire import DONT_KNOW, Question, Questionnaire, load_questionnaires
+from app.core.questionnaire import DONT_KNOW, Question, Questionnaire
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import (
     CAP_INDEX,
     Known,

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.questionnaire import SIMULATION_FACTS, load_questionnaires
+from app.core.questionnaire import SIMULATION_FACTS
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import score_assessment
 from app.core.simulator import (
     PaymentGoal,

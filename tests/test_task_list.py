@@ -15,7 +15,8 @@ from app.core.progress import (
     NOT_STARTED,
     task_list,
 )
-from app.core.questionnaire import Questionnaire, load_questionnaires
+from app.core.questionnaire import Questionnaire
+from app.core.questionnaire_loader import load_questionnaires
 from app.core.scoring import is_shown
 from tests.assessment_helpers import BASE, STEP, answer_all, form_value, start
 from tests.conftest import ROOT
