@@ -3,8 +3,9 @@ menu without JavaScript, the main menu on one line, and the questionnaire's own 
 
 The figures the bounds below come from (bench/header.py): at 375 px the header was 261 px tall
 before DKFDS's header and is 103 px with it (111 px on a questionnaire page); before the first
-question of a questionnaire page there were 13 tab stops and there are 4 (the skip link, the
-link home and the two languages).
+question of a questionnaire page there were 13 tab stops and there are 4: the skip link, the link
+home, the other language and the task list's link (the page's own language is no link since the
+task list came).
 """
 
 from __future__ import annotations
