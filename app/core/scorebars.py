@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.svgchart import BLUE, FONT, GREY, GRID, LINE, NARROW, _open, _text, _wrapped
+from app.core.svgchart import (
+    BLUE,
+    FONT,
+    GREY,
+    GRID,
+    LINE,
+    NARROW,
+    open_svg,
+    text_element,
+    wrapped_lines,
+)
 
 BAR = 18  # a score's bar, in units
 PREVIOUS_BAR = 6  # the previous assessment's thinner bar under it
@@ -43,9 +53,9 @@ def score_bars_svg(
     body: list[str] = []
     y = 8.0
     for row in rows:
-        for line in _wrapped(row.label, NARROW - LEFT):
+        for line in wrapped_lines(row.label, NARROW - LEFT):
             y += LINE
-            body.append(_text(LEFT, y, line, "start"))
+            body.append(text_element(LEFT, y, line, "start"))
         y += 6
         if row.score is not None:
             body.append(
@@ -54,7 +64,7 @@ def score_bars_svg(
             )
         end = x(row.score or 0)
         body.append(
-            _text(end + 6, y + BAR / 2 + FONT * 0.35, row.shown, "start", font_weight="600")
+            text_element(end + 6, y + BAR / 2 + FONT * 0.35, row.shown, "start", font_weight="600")
         )
         y += BAR
         if with_previous:
@@ -67,14 +77,14 @@ def score_bars_svg(
         y += 10
     bottom = y + 4
     height = round(bottom + 8 + FONT * 1.2)
-    parts = _open(element_id, NARROW, height, title, description)
+    parts = open_svg(element_id, NARROW, height, title, description)
     for tick in TICKS:  # the scale, behind the bars
         parts.append(
             f'<line x1="{x(tick):.1f}" y1="8" x2="{x(tick):.1f}" y2="{bottom:.1f}"'
             f' stroke="{GRID}" stroke-width="1"/>'
         )
         anchor = "start" if tick == 0 else "middle"
-        parts.append(_text(x(tick), bottom + 4 + FONT, f"{tick}", anchor))
+        parts.append(text_element(x(tick), bottom + 4 + FONT, f"{tick}", anchor))
     parts += body
     parts.append("</svg>")
     return "".join(parts)

@@ -90,7 +90,9 @@ def covering_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _text(x: float, y: float, content: str, anchor: str = "middle", **attributes: str) -> str:
+def text_element(
+    x: float, y: float, content: str, anchor: str = "middle", **attributes: str
+) -> str:
     extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in attributes.items())
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT}"'
@@ -98,7 +100,7 @@ def _text(x: float, y: float, content: str, anchor: str = "middle", **attributes
     )
 
 
-def _wrapped(text: str, room: float, bold: bool = False) -> list[str]:
+def wrapped_lines(text: str, room: float, bold: bool = False) -> list[str]:
     """A text in lines that fit `room` units (by an average character's width)."""
     per_character = FONT * (0.6 if bold else 0.55)
     return textwrap.wrap(text, max(8, int(room / per_character)), break_long_words=False) or [""]
@@ -119,10 +121,10 @@ def _fitting_ticks(
 
 def _title_lines(lines: Sequence[str], x: float, y: float) -> list[str]:
     """A title over one or more lines, its first line's baseline at y."""
-    return [_text(x, y + i * LINE, line, font_weight="600") for i, line in enumerate(lines)]
+    return [text_element(x, y + i * LINE, line, font_weight="600") for i, line in enumerate(lines)]
 
 
-def _open(element_id: str, width: int, height: int, title: str, description: str) -> list[str]:
+def open_svg(element_id: str, width: int, height: int, title: str, description: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" id="{element_id}"'
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
@@ -157,7 +159,7 @@ def _axes(
             f'<line x1="{frame.left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"'
             f' stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(frame.left - 8, y + FONT * 0.35, y_format(value), "end"))
+        parts.append(text_element(frame.left - 8, y + FONT * 0.35, y_format(value), "end"))
     for value in x_ticks:
         x = frame.x(value)
         if vertical_grid:
@@ -169,19 +171,25 @@ def _axes(
             f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}"'
             f' stroke="{GREY}" stroke-width="1"/>'
         )
-        parts.append(_text(x, bottom + 5 + FONT * 1.1, x_format(value)))
+        parts.append(text_element(x, bottom + 5 + FONT * 1.1, x_format(value)))
     parts.append(
         f'<path d="M{frame.left},{frame.top} V{bottom} H{right}" fill="none"'
         f' stroke="{GREY}" stroke-width="1"/>'
     )
     middle = (frame.left + right) / 2
-    parts.append(_text(middle, frame.height - 10 if x_label_y is None else x_label_y, x_label))
+    parts.append(
+        text_element(middle, frame.height - 10 if x_label_y is None else x_label_y, x_label)
+    )
     y_middle = frame.top + frame.plot_height / 2
     if y_label:
-        parts.append(_text(18, y_middle, y_label, transform=f"rotate(-90 18 {y_middle:.1f})"))
+        parts.append(
+            text_element(18, y_middle, y_label, transform=f"rotate(-90 18 {y_middle:.1f})")
+        )
     if title:
         parts.append(
-            _text(middle, frame.top - 14 if title_y is None else title_y, title, font_weight="600")
+            text_element(
+                middle, frame.top - 14 if title_y is None else title_y, title, font_weight="600"
+            )
         )
     return parts
 
@@ -206,13 +214,13 @@ def bar_chart_svg(
     y_ticks = nice_ticks(0, top or 1)
     x_range = (xs[0] - gap / 2 if xs else 0, xs[-1] + gap / 2 if xs else 1)
     y_max = max(y_ticks[-1], top) or 1
-    lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    lines = wrapped_lines(title, NARROW - 16, bold=True) if narrow else []
     if narrow:
         head = round(20 + len(lines) * LINE)
         frame = Frame(NARROW, head + 260, 56, 16, head, 64, *x_range, 0, y_max)
     else:
         frame = Frame(750, 380, 80, 24, 44, 64, *x_range, 0, y_max)
-    parts = _open(element_id, frame.width, frame.height, title, description)
+    parts = open_svg(element_id, frame.width, frame.height, title, description)
     x_ticks = _fitting_ticks(frame, x_format, 4 if narrow else 6)
     parts += _axes(frame, x_ticks, y_ticks, x_format, y_format, x_label, y_label,
                    "" if narrow else title, vertical_grid=False)  # fmt: skip
@@ -260,7 +268,7 @@ def line_chart_svg(
 
     The key is in the plot's lower right corner, or under the chart when drawn narrow."""
     xs = [x for x, _ in points]
-    lines = _wrapped(labels.title, NARROW - 16, bold=True) if narrow else []
+    lines = wrapped_lines(labels.title, NARROW - 16, bold=True) if narrow else []
     key_rows = 3 + (current is not None)
     if narrow:
         head = round(20 + len(lines) * LINE)
@@ -268,7 +276,7 @@ def line_chart_svg(
         frame = Frame(NARROW, head + 240 + below, 56, 16, head, below, min(xs), max(xs), 0, 102)
     else:
         frame = Frame(750, 400, 70, 24, 44, 64, min(xs), max(xs), 0, 102)
-    parts = _open(element_id, frame.width, frame.height, labels.title, labels.description)
+    parts = open_svg(element_id, frame.width, frame.height, labels.title, labels.description)
     x_ticks = _fitting_ticks(frame, x_format, 4 if narrow else 6, inside=False)
     plot_bottom = frame.height - frame.bottom
     parts += _axes(frame, x_ticks, [0, 20, 40, 60, 80, 100], x_format, lambda v: f"{v:.0f}",
@@ -325,11 +333,11 @@ def _legend(
         parts.append(
             f'<line x1="{x0 + 8:.1f}" y1="{y:.1f}" x2="{x0 + 34:.1f}" y2="{y:.1f}" {style}/>'
         )
-        parts.append(_text(x0 + 40, y + FONT * 0.35, text, "start"))
+        parts.append(text_element(x0 + 40, y + FONT * 0.35, text, "start"))
     if with_current:
         y = y0 + 16 + len(entries) * 22
         parts.append(f'<circle cx="{x0 + 21:.1f}" cy="{y:.1f}" r="6" fill="{INK}"/>')
-        parts.append(_text(x0 + 40, y + FONT * 0.35, labels.current, "start"))
+        parts.append(text_element(x0 + 40, y + FONT * 0.35, labels.current, "start"))
     return parts
 
 
@@ -368,7 +376,7 @@ def _key(
                 f'<rect x="{x + 8:.1f}" y="{y - 7:.1f}" width="14" height="14"'
                 f' fill="{item.colour}"/>'
             )
-        parts.append(_text(x + 34, y + FONT * 0.35, item.label, "start"))
+        parts.append(text_element(x + 34, y + FONT * 0.35, item.label, "start"))
         x += 34 + len(item.label) * FONT * 0.55 + 24
     return parts
 
@@ -394,7 +402,7 @@ def grouped_bar_chart_svg(
     y_ticks = covering_ticks(low, high or 1, 4 if narrow else 5)
     x_range = (-0.5, len(categories) - 0.5)
     y_range = (min(low, y_ticks[0]), max(high, y_ticks[-1]) or 1)
-    lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    lines = wrapped_lines(title, NARROW - 16, bold=True) if narrow else []
     if narrow:
         # Amounts need the room left of the plot: the y axis is named above it, not beside it.
         head = round(20 + len(lines) * LINE + len(series) * 22 + 8 + LINE)
@@ -403,7 +411,7 @@ def grouped_bar_chart_svg(
         frame = Frame(750, 400, 96, 24, 76, 64, *x_range, *y_range)
     every = max(1, math.ceil(len(categories) / (6 if narrow else 15)))
     x_ticks = [float(i) for i in range(0, len(categories), every)]
-    parts = _open(element_id, frame.width, frame.height, title, description)
+    parts = open_svg(element_id, frame.width, frame.height, title, description)
     parts += _axes(frame, x_ticks, y_ticks, lambda i: str(categories[round(i)]), y_format,
                    x_label, "" if narrow else y_label, "" if narrow else title,
                    vertical_grid=False, title_y=26)  # fmt: skip
@@ -411,7 +419,7 @@ def grouped_bar_chart_svg(
         parts += _title_lines(lines, frame.width / 2, 22)
         key_top = 22 + len(lines) * LINE - 4
         parts += _key(0, key_top, series, as_lines=False, stacked=True)
-        parts.append(_text(0, frame.top - 18, y_label, "start"))
+        parts.append(text_element(0, frame.top - 18, y_label, "start"))
     else:
         parts += _key(frame.left - 8, frame.top - 20, series, as_lines=False)
     group = (frame.x(1) - frame.x(0)) * 0.8
@@ -454,14 +462,14 @@ def step_lines_svg(
     xs = [x for item, _ in lines for x in item.values]
     low, high = (min(xs), max(xs)) if xs else (0.0, 1.0)
     pad = (high - low) * 0.03 or max(abs(high), 1) * 0.05
-    title_lines = _wrapped(title, NARROW - 16, bold=True) if narrow else []
+    title_lines = wrapped_lines(title, NARROW - 16, bold=True) if narrow else []
     if narrow:
         head = round(20 + len(title_lines) * LINE + len(lines) * 22 + 16)
         # Room on the right for half of a last tick label (an amount of millions).
         frame = Frame(NARROW, head + 240, 56, 40, head, 64, low - pad, high + pad, 0, 102)
     else:
         frame = Frame(750, 420, 70, 24, 76, 64, low - pad, high + pad, 0, 102)
-    parts = _open(element_id, frame.width, frame.height, title, description)
+    parts = open_svg(element_id, frame.width, frame.height, title, description)
     # A tick whose label would run past the drawing's edge is left out.
     x_ticks = [t for t in _fitting_ticks(frame, x_format, 3 if narrow else 6)
                if frame.x(t) + len(x_format(t)) * FONT * 0.55 / 2 <= frame.width]  # fmt: skip
