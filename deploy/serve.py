@@ -85,6 +85,18 @@ def upstream_lines(ports: list[int], host: str = "127.0.0.1") -> str:
     return "\n".join(f"        server {host}:{port} max_fails=1 fail_timeout=5s;" for port in ports)
 
 
+def files_owner() -> str:
+    """The user and group that own the release's static files, for nginx's `user` directive: its
+    workers read the files as their owner, also where a directory above them is closed to others
+    (a clone inside `mktemp -d`, mode 0700). Without super-user rights nginx ignores the directive
+    and its workers run as whoever started it."""
+    import grp
+    import pwd
+
+    stat = STATIC_ROOT.stat()
+    return f"{pwd.getpwuid(stat.st_uid).pw_name} {grp.getgrgid(stat.st_gid).gr_name}"
+
+
 def render_nginx_conf(listen: str, upstream_ports: list[int], run_dir: Path) -> str:
     """deploy/nginx.conf with its placeholders filled in."""
     values = {
@@ -93,6 +105,7 @@ def render_nginx_conf(listen: str, upstream_ports: list[int], run_dir: Path) -> 
         "UPSTREAM_SERVERS": upstream_lines(upstream_ports),
         "STATIC_ROOT": str(STATIC_ROOT),
         "MIME_TYPES": MIME_TYPES,
+        "FILES_OWNER": files_owner(),
     }
 
     def fill(match: re.Match) -> str:
